@@ -1,0 +1,640 @@
+//! The crate's one error type, and the mapping from Cognito's exceptions.
+//!
+//! Every variant is something an application can act on without reading a
+//! string. [`Error::recovery`] classifies what to do next; the predicates
+//! [`Error::is_retryable`], [`Error::can_retry_challenge`] and
+//! [`Error::must_restart`] answer the common questions.
+//!
+//! No message, `Debug` output or source chain holds a code, password,
+//! secret, Session or token: variants carry only names, kinds and the
+//! service's own error metadata.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// TOTP step length used by Cognito (RFC 6238, 30 seconds).
+pub(crate) const TOTP_STEP_SECS: u64 = 30;
+
+/// What the caller should do after an [`Error`].
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Ask the person again and answer the same challenge or enrollment
+    /// (a mistyped code).
+    RetrySameStep,
+    /// Wait for the next TOTP code, then answer the same step.
+    WaitForNextCode,
+    /// Start the sign-in (or enrollment) again from the beginning.
+    Restart,
+    /// A transient condition: the same request may be sent again later.
+    RetryLater,
+    /// Nothing the end user can do; fix the input or the configuration.
+    Fix,
+}
+
+/// Which Cognito call an error came from. The same exception means different
+/// things on different calls (`SoftwareTokenMFANotFoundException`, say).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// AssociateSoftwareToken.
+    AssociateSoftwareToken,
+    /// VerifySoftwareToken.
+    VerifySoftwareToken,
+    /// SetUserMFAPreference or AdminSetUserMFAPreference.
+    SetMfaPreference,
+    /// GetUser or AdminGetUser.
+    GetUser,
+    /// AdminDeleteSoftwareToken.
+    DeleteSoftwareToken,
+    /// InitiateAuth or AdminInitiateAuth.
+    InitiateAuth,
+    /// RespondToAuthChallenge or AdminRespondToAuthChallenge.
+    RespondToAuthChallenge,
+    /// GetUserPoolMfaConfig.
+    GetUserPoolMfaConfig,
+    /// SetUserPoolMfaConfig.
+    SetUserPoolMfaConfig,
+    /// DescribeUserPoolClient.
+    DescribeUserPoolClient,
+    /// A remembered-device call (ConfirmDevice, UpdateDeviceStatus, ForgetDevice).
+    Device,
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::AssociateSoftwareToken => "AssociateSoftwareToken",
+            Self::VerifySoftwareToken => "VerifySoftwareToken",
+            Self::SetMfaPreference => "SetUserMFAPreference",
+            Self::GetUser => "GetUser",
+            Self::DeleteSoftwareToken => "AdminDeleteSoftwareToken",
+            Self::InitiateAuth => "InitiateAuth",
+            Self::RespondToAuthChallenge => "RespondToAuthChallenge",
+            Self::GetUserPoolMfaConfig => "GetUserPoolMfaConfig",
+            Self::SetUserPoolMfaConfig => "SetUserPoolMfaConfig",
+            Self::DescribeUserPoolClient => "DescribeUserPoolClient",
+            Self::Device => "device call",
+        };
+        f.write_str(name)
+    }
+}
+
+/// An error the service returned, kept as it came: the exception code, its
+/// message and the request id.
+///
+/// Cognito's messages name users and clients, never codes or tokens; the
+/// crate passes no secret into a request field that the service echoes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServiceError {
+    code: String,
+    message: Option<String>,
+    request_id: Option<String>,
+}
+
+impl ServiceError {
+    /// An error with the service's exception code (`NotAuthorizedException`)
+    /// and message.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            message: Some(message.into()),
+            request_id: None,
+        }
+    }
+
+    /// Adds the request id the service returned.
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
+        self.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Builds from optional parts, as the SDK hands them over.
+    pub(crate) fn from_parts(
+        code: Option<&str>,
+        message: Option<&str>,
+        request_id: Option<&str>,
+    ) -> Self {
+        Self {
+            code: code.unwrap_or("Unknown").to_owned(),
+            message: message.map(str::to_owned),
+            request_id: request_id.map(str::to_owned),
+        }
+    }
+
+    /// The exception code, such as `NotAuthorizedException`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The service's message, if it sent one.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The request id, for AWS support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    fn message_has(&self, needle: &str) -> bool {
+        self.message
+            .as_deref()
+            .is_some_and(|m| m.to_ascii_lowercase().contains(needle))
+    }
+}
+
+impl fmt::Debug for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceError")
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
+
+impl std::error::Error for ServiceError {}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.code)?;
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which input was refused locally.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// A one-time code the person typed.
+    UserCode,
+    /// A user name.
+    Username,
+    /// A password.
+    Password,
+    /// A friendly device name for VerifySoftwareToken.
+    DeviceName,
+    /// A challenge Session.
+    Session,
+    /// A user pool id.
+    UserPoolId,
+    /// An app client id.
+    ClientId,
+    /// An app client secret.
+    ClientSecret,
+    /// An access, ID or refresh token.
+    Token,
+    /// The TOTP secret returned by the service.
+    TotpSecret,
+    /// The issuer shown in an authenticator app.
+    Issuer,
+    /// The account name shown in an authenticator app.
+    AccountName,
+    /// A remembered device's key.
+    DeviceKey,
+    /// A serialized pending challenge.
+    PendingChallenge,
+    /// A challenge name or answer.
+    Challenge,
+    /// An MFA setting.
+    MfaSetting,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::UserCode => "code",
+            Self::Username => "user name",
+            Self::Password => "password",
+            Self::DeviceName => "device name",
+            Self::Session => "session",
+            Self::UserPoolId => "user pool id",
+            Self::ClientId => "client id",
+            Self::ClientSecret => "client secret",
+            Self::Token => "token",
+            Self::TotpSecret => "TOTP secret",
+            Self::Issuer => "issuer",
+            Self::AccountName => "account name",
+            Self::DeviceKey => "device key",
+            Self::PendingChallenge => "pending challenge",
+            Self::Challenge => "challenge",
+            Self::MfaSetting => "MFA setting",
+        };
+        f.write_str(name)
+    }
+}
+
+/// Input refused before any call: which field, and what is allowed.
+///
+/// The refused value itself is never kept: it may be a code or a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    field: Field,
+    reason: String,
+}
+
+impl InvalidInput {
+    /// A refusal of `field`, with a reason that says what is allowed.
+    pub fn new(field: Field, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    /// The field that was refused.
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    /// What is wrong and what is allowed.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl std::error::Error for InvalidInput {}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.field, self.reason)
+    }
+}
+
+/// How a request failed to get an answer from the service.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportKind {
+    /// The request could not be built or sent; the service never saw it.
+    NotSent,
+    /// No answer came in time. The service may have acted on the request.
+    TimedOut,
+    /// The connection failed after the request may have been sent.
+    Io,
+    /// An answer came but could not be read.
+    BadResponse,
+}
+
+/// A failure to reach the service or to read its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    kind: TransportKind,
+    operation: Operation,
+    detail: String,
+}
+
+impl TransportError {
+    /// A transport failure of `kind` during `operation`; `detail` is the
+    /// client library's description (no request content).
+    pub fn new(kind: TransportKind, operation: Operation, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            operation,
+            detail: detail.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+
+    /// The call that failed.
+    pub fn operation(&self) -> Operation {
+        self.operation
+    }
+
+    /// Whether the service may have received and acted on the request. When
+    /// true, a one-time code sent with it may be spent: never resend it
+    /// silently.
+    pub fn may_have_reached_service(&self) -> bool {
+        !matches!(self.kind, TransportKind::NotSent)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::NotSent => "could not be sent",
+            TransportKind::TimedOut => "timed out; the service may have acted on it",
+            TransportKind::Io => "failed in transit; the service may have acted on it",
+            TransportKind::BadResponse => "got an answer that could not be read",
+        };
+        write!(f, "{} {what}: {}", self.operation, self.detail)
+    }
+}
+
+/// Everything that can go wrong in cognito-mfa.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The one-time code is wrong (`CodeMismatchException`, or
+    /// `EnableSoftwareTokenMFAException` while enrolling).
+    #[error("the code is wrong{}", if *can_retry { "; ask for it again" } else { "" })]
+    CodeMismatch {
+        /// Whether the same challenge or pending enrollment may be answered again.
+        can_retry: bool,
+    },
+    /// The code was already accepted once (`ExpiredCodeException`). Codes
+    /// are single-use: wait for the authenticator's next code.
+    #[error("this code was already used; the next code comes in {}s", seconds_until(*next_code_at))]
+    CodeAlreadyUsed {
+        /// When the authenticator shows its next code.
+        next_code_at: SystemTime,
+    },
+    /// The Session expired or was already used: restart the sign-in.
+    #[error("the session has expired or was already used; restart the sign-in")]
+    SessionExpired,
+    /// The access token is expired, revoked or not valid for this pool.
+    #[error("the access token is expired or not valid; sign in again")]
+    AccessTokenRejected,
+    /// Incorrect user name or password.
+    #[error("incorrect user name or password")]
+    WrongCredentials,
+    /// The user does not exist.
+    #[error("the user does not exist")]
+    UserNotFound,
+    /// The user has not confirmed their account.
+    #[error("the user is not confirmed")]
+    UserNotConfirmed,
+    /// The user must reset their password before signing in.
+    #[error("the user must reset their password")]
+    PasswordResetRequired,
+    /// The user is disabled.
+    #[error("the user is disabled")]
+    UserDisabled,
+    /// TOTP MFA is not enabled on the user pool (or the pool's MFA is OFF).
+    #[error("TOTP MFA is not enabled on this user pool; see the pool preflight")]
+    TotpNotEnabledOnPool,
+    /// The user has no verified software token.
+    #[error("the user has no verified TOTP authenticator")]
+    TotpNotSetUp,
+    /// The app client does not allow the auth flow used.
+    #[error("the app client does not allow this auth flow")]
+    AuthFlowNotEnabled,
+    /// The app client has a secret and `SECRET_HASH` was missing or wrong.
+    #[error("the app client needs a correct SECRET_HASH: configure its client secret")]
+    SecretHashMismatch,
+    /// The user signs in through an external identity provider; Cognito
+    /// offers federated users no MFA.
+    #[error("the user is federated (EXTERNAL_PROVIDER); MFA belongs to their identity provider")]
+    FederatedUser,
+    /// The service throttled the request (`TooManyRequestsException`,
+    /// `LimitExceededException`) after the SDK's own retries.
+    #[error("throttled by the service; retry later")]
+    Throttled(#[source] ServiceError),
+    /// Input refused locally, before any call.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+    /// Cognito issued a challenge this crate does not handle.
+    #[error("unsupported challenge {name}")]
+    UnsupportedChallenge {
+        /// The challenge name as Cognito sent it.
+        name: String,
+    },
+    /// The service's answer lacks something it must hold.
+    #[error("unexpected answer from {operation}: {what}")]
+    UnexpectedResponse {
+        /// The call.
+        operation: Operation,
+        /// What was missing or malformed.
+        what: &'static str,
+    },
+    /// The request did not get an answer.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// Any other service error, kept whole.
+    #[error("{operation} failed: {error}")]
+    Service {
+        /// The call.
+        operation: Operation,
+        /// The service's error.
+        #[source]
+        error: ServiceError,
+    },
+}
+
+fn seconds_until(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::now())
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The first instant of the TOTP step after `now`.
+pub(crate) fn next_totp_step(now: SystemTime) -> SystemTime {
+    let secs = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    UNIX_EPOCH + Duration::from_secs((secs / TOTP_STEP_SECS + 1) * TOTP_STEP_SECS)
+}
+
+impl Error {
+    /// Maps a service error from `operation`, with the current time for
+    /// [`Error::CodeAlreadyUsed`].
+    ///
+    /// Backends call this so that every backend (the SDK, the in-memory
+    /// pool, a test double) reports the same exception the same way.
+    pub fn from_service(operation: Operation, error: ServiceError) -> Self {
+        Self::from_service_at(operation, error, SystemTime::now())
+    }
+
+    /// As [`Error::from_service`], with the time given.
+    ///
+    /// Maps on the exception code, and on the message only where the code
+    /// alone can't tell (the `NotAuthorizedException` and
+    /// `InvalidParameterException` cases).
+    pub fn from_service_at(operation: Operation, error: ServiceError, now: SystemTime) -> Self {
+        use Operation as Op;
+        match error.code() {
+            "CodeMismatchException" | "EnableSoftwareTokenMFAException" => {
+                Self::CodeMismatch { can_retry: true }
+            }
+            "ExpiredCodeException" => Self::CodeAlreadyUsed {
+                next_code_at: next_totp_step(now),
+            },
+            "NotAuthorizedException" => {
+                if error.message_has("session") {
+                    Self::SessionExpired
+                } else if error.message_has("incorrect username or password") {
+                    Self::WrongCredentials
+                } else if error.message_has("secret hash") || error.message_has("for secret") {
+                    Self::SecretHashMismatch
+                } else if error.message_has("access token") {
+                    Self::AccessTokenRejected
+                } else if error.message_has("disabled") {
+                    Self::UserDisabled
+                } else if error.message_has("auth flow not enabled")
+                    || error.message_has("flow not enabled")
+                {
+                    Self::AuthFlowNotEnabled
+                } else {
+                    Self::Service { operation, error }
+                }
+            }
+            "UserNotFoundException" => Self::UserNotFound,
+            "UserNotConfirmedException" => Self::UserNotConfirmed,
+            "PasswordResetRequiredException" => Self::PasswordResetRequired,
+            "SoftwareTokenMFANotFoundException" => match operation {
+                Op::AssociateSoftwareToken | Op::VerifySoftwareToken => Self::TotpNotEnabledOnPool,
+                _ => Self::TotpNotSetUp,
+            },
+            "InvalidParameterException" => {
+                if error.message_has("flow not enabled")
+                    || error.message_has("flow is not enabled")
+                    || error.message_has("not enabled for this client")
+                {
+                    Self::AuthFlowNotEnabled
+                } else if error.message_has("not verified software token") {
+                    Self::TotpNotSetUp
+                } else if error.message_has("software token mfa") && error.message_has("not enabled")
+                {
+                    Self::TotpNotEnabledOnPool
+                } else {
+                    Self::Service { operation, error }
+                }
+            }
+            "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
+                Self::Throttled(error)
+            }
+            _ => Self::Service { operation, error },
+        }
+    }
+
+    /// What to do next.
+    pub fn recovery(&self) -> Recovery {
+        match self {
+            Self::CodeMismatch { can_retry: true } => Recovery::RetrySameStep,
+            Self::CodeMismatch { can_retry: false } => Recovery::Restart,
+            Self::CodeAlreadyUsed { .. } => Recovery::WaitForNextCode,
+            Self::SessionExpired
+            | Self::AccessTokenRejected
+            | Self::WrongCredentials
+            | Self::UnsupportedChallenge { .. } => Recovery::Restart,
+            Self::Throttled(_) => Recovery::RetryLater,
+            Self::Transport(t) if !t.may_have_reached_service() => Recovery::RetryLater,
+            // An answer that may have arrived may have spent the code and the
+            // Session: starting over is the only safe move.
+            Self::Transport(_) => Recovery::Restart,
+            Self::Service { error, .. } if error.code() == "InternalErrorException" => {
+                Recovery::RetryLater
+            }
+            _ => Recovery::Fix,
+        }
+    }
+
+    /// Whether the same request may be sent again later unchanged.
+    pub fn is_retryable(&self) -> bool {
+        self.recovery() == Recovery::RetryLater
+    }
+
+    /// Whether the same challenge or pending enrollment may be answered again
+    /// (with a new code).
+    pub fn can_retry_challenge(&self) -> bool {
+        matches!(
+            self.recovery(),
+            Recovery::RetrySameStep | Recovery::WaitForNextCode
+        )
+    }
+
+    /// Whether the sign-in must start over from the password step.
+    pub fn must_restart(&self) -> bool {
+        self.recovery() == Recovery::Restart
+    }
+
+    /// The service's error code, where the error came from the service.
+    pub fn service_code(&self) -> Option<&str> {
+        match self {
+            Self::Throttled(e) | Self::Service { error: e, .. } => Some(e.code()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: Field, reason: impl Into<String>) -> Self {
+        Self::InvalidInput(InvalidInput::new(field, reason))
+    }
+
+    pub(crate) fn unexpected(operation: Operation, what: &'static str) -> Self {
+        Self::UnexpectedResponse { operation, what }
+    }
+}
+
+/// An error that hands back the state it happened in, where that state is
+/// still good for another try.
+///
+/// A wrong code returns the same pending enrollment or challenge in
+/// [`Rejected::retry`], so the person can type the code again without a new
+/// secret or a new password step.
+pub struct Rejected<T> {
+    error: Error,
+    retry: Option<T>,
+}
+
+impl<T> Rejected<T> {
+    pub(crate) fn new(error: Error, state: T) -> Self {
+        let retry = error.can_retry_challenge().then_some(state);
+        Self { error, retry }
+    }
+
+    pub(crate) fn fatal(error: Error) -> Self {
+        Self { error, retry: None }
+    }
+
+    /// The error.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The state to try again with, if the error allows another try.
+    pub fn retry(self) -> Option<T> {
+        self.retry
+    }
+
+    /// Both halves.
+    pub fn into_parts(self) -> (Error, Option<T>) {
+        (self.error, self.retry)
+    }
+
+    /// The error alone, dropping the state.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+}
+
+impl<T> fmt::Debug for Rejected<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The state holds Sessions and secrets: show only whether it is there.
+        f.debug_struct("Rejected")
+            .field("error", &self.error)
+            .field("can_retry", &self.retry.is_some())
+            .finish()
+    }
+}
+
+impl<T> fmt::Display for Rejected<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<T> std::error::Error for Rejected<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl<T> From<Rejected<T>> for Error {
+    fn from(rejected: Rejected<T>) -> Self {
+        rejected.error
+    }
+}

@@ -1,0 +1,508 @@
+//! [`SdkBackend`]: [`CognitoBackend`] over the AWS SDK for Rust.
+//!
+//! This is the only module that names AWS SDK types. It translates the
+//! crate's requests into SDK calls, the SDK's answers into the crate's
+//! types, and the SDK's errors into [`Error`] through
+//! [`Error::from_service`], keyed on the exception code.
+
+use crate::backend::{
+    AppClient, AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName, CognitoBackend,
+    FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate, NewDeviceMetadata,
+    Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest, TokenAuth, UserMfaSettings,
+    UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
+};
+use crate::error::{Error, Operation, ServiceError, TransportError, TransportKind};
+use crate::secret::{
+    AccessToken, ClientSecret, IdToken, OneTimeCode, RefreshToken, Session, TotpSecret,
+};
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider as cip;
+use cip::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use cip::operation::RequestId;
+use cip::types::{
+    AuthFlowType, AuthenticationResultType, ChallengeNameType, EmailMfaSettingsType,
+    SmsMfaSettingsType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType,
+    UserPoolMfaType, VerifySoftwareTokenResponseType,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::time::Duration;
+
+/// [`CognitoBackend`] over [`aws_sdk_cognitoidentityprovider::Client`].
+///
+/// Build it from your own client or `SdkConfig`: the crate never picks a
+/// behavior version, region or credentials for you. The public calls
+/// (InitiateAuth, AssociateSoftwareToken, ...) are authorised by the token
+/// or Session they carry; the admin calls need IAM credentials in the config.
+///
+/// ```no_run
+/// # async fn demo() {
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let backend = cognito_mfa::SdkBackend::from_conf(&config);
+/// # let _ = backend;
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct SdkBackend {
+    client: cip::Client,
+}
+
+impl SdkBackend {
+    /// Wraps an SDK client.
+    pub fn new(client: cip::Client) -> Self {
+        Self { client }
+    }
+
+    /// Builds an SDK client from a shared config (`aws_config::load_defaults`).
+    pub fn from_conf(config: &aws_config::SdkConfig) -> Self {
+        Self::new(cip::Client::new(config))
+    }
+
+    /// The wrapped SDK client.
+    pub fn client(&self) -> &cip::Client {
+        &self.client
+    }
+}
+
+impl fmt::Debug for SdkBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SdkBackend").finish_non_exhaustive()
+    }
+}
+
+impl From<cip::Client> for SdkBackend {
+    fn from(client: cip::Client) -> Self {
+        Self::new(client)
+    }
+}
+
+/// Maps an SDK error: service errors by exception code, the rest by how far
+/// the request got.
+fn map_err<E>(operation: Operation, err: SdkError<E>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let kind = match &err {
+        SdkError::ServiceError(ctx) => {
+            let e = ctx.err();
+            let service = ServiceError::from_parts(e.code(), e.message(), err.request_id());
+            return Error::from_service(operation, service);
+        }
+        SdkError::ConstructionFailure(_) => TransportKind::NotSent,
+        SdkError::TimeoutError(_) => TransportKind::TimedOut,
+        SdkError::DispatchFailure(d) if d.is_timeout() => TransportKind::TimedOut,
+        SdkError::DispatchFailure(_) => TransportKind::Io,
+        _ => TransportKind::BadResponse,
+    };
+    // DisplayErrorContext describes the failure chain; the SDK puts no
+    // request content in it.
+    Error::Transport(TransportError::new(
+        kind,
+        operation,
+        DisplayErrorContext(&err).to_string(),
+    ))
+}
+
+fn factor_list(names: &[String]) -> Vec<MfaFactor> {
+    names.iter().filter_map(|n| MfaFactor::parse(n)).collect()
+}
+
+fn software_token_settings(p: FactorPreference) -> SoftwareTokenMfaSettingsType {
+    SoftwareTokenMfaSettingsType::builder()
+        .enabled(p.enabled)
+        .preferred_mfa(p.preferred)
+        .build()
+}
+
+fn sms_settings(p: FactorPreference) -> SmsMfaSettingsType {
+    SmsMfaSettingsType::builder()
+        .enabled(p.enabled)
+        .preferred_mfa(p.preferred)
+        .build()
+}
+
+fn email_settings(p: FactorPreference) -> EmailMfaSettingsType {
+    EmailMfaSettingsType::builder()
+        .enabled(p.enabled)
+        .preferred_mfa(p.preferred)
+        .build()
+}
+
+fn to_sdk_params(params: &Parameters) -> HashMap<String, String> {
+    params
+        .expose_all()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn tokens(operation: Operation, r: &AuthenticationResultType) -> Result<AuthTokens, Error> {
+    let access = r
+        .access_token()
+        .ok_or(Error::unexpected(operation, "AuthenticationResult without AccessToken"))?;
+    Ok(AuthTokens {
+        access_token: AccessToken::new(access),
+        id_token: r.id_token().map(IdToken::new),
+        refresh_token: r.refresh_token().map(RefreshToken::new),
+        expires_in: Duration::from_secs(u64::try_from(r.expires_in()).unwrap_or(0)),
+        token_type: r.token_type().unwrap_or("Bearer").to_owned(),
+        new_device: r.new_device_metadata().and_then(|m| {
+            Some(NewDeviceMetadata {
+                device_key: m.device_key()?.to_owned(),
+                device_group_key: m.device_group_key()?.to_owned(),
+            })
+        }),
+    })
+}
+
+fn auth_response(
+    operation: Operation,
+    challenge: Option<&ChallengeNameType>,
+    session: Option<&str>,
+    parameters: Option<&HashMap<String, String>>,
+    result: Option<&AuthenticationResultType>,
+) -> Result<AuthResponse, Error> {
+    Ok(AuthResponse {
+        challenge: challenge.map(|c| ChallengeName::parse(c.as_str())),
+        session: session.map(Session::new),
+        parameters: parameters
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_else(BTreeMap::new),
+        tokens: result.map(|r| tokens(operation, r)).transpose()?,
+    })
+}
+
+fn pool_mfa_config(
+    operation: Operation,
+    mode: Option<&UserPoolMfaType>,
+    software_token: Option<&SoftwareTokenMfaConfigType>,
+) -> Result<PoolMfaConfig, Error> {
+    let mode = match mode.map(UserPoolMfaType::as_str) {
+        Some("ON") => PoolMfaMode::On,
+        Some("OPTIONAL") => PoolMfaMode::Optional,
+        // Cognito leaves MfaConfiguration out for a pool that never set it.
+        Some("OFF") | None => PoolMfaMode::Off,
+        Some(_) => return Err(Error::unexpected(operation, "unknown MfaConfiguration")),
+    };
+    Ok(PoolMfaConfig {
+        mode,
+        software_token_enabled: software_token.is_some_and(SoftwareTokenMfaConfigType::enabled),
+    })
+}
+
+#[async_trait]
+impl CognitoBackend for SdkBackend {
+    async fn associate_software_token(
+        &self,
+        auth: TokenAuth,
+    ) -> Result<AssociatedSoftwareToken, Error> {
+        const OP: Operation = Operation::AssociateSoftwareToken;
+        let call = self.client.associate_software_token();
+        let call = match &auth {
+            TokenAuth::AccessToken(t) => call.access_token(t.expose_secret()),
+            TokenAuth::Session(s) => call.session(s.expose_secret()),
+        };
+        let out = call.send().await.map_err(|e| map_err(OP, e))?;
+        let secret = out
+            .secret_code()
+            .ok_or(Error::unexpected(OP, "no SecretCode"))?;
+        Ok(AssociatedSoftwareToken {
+            secret_code: TotpSecret::new(secret),
+            session: out.session().map(Session::new),
+        })
+    }
+
+    async fn verify_software_token(
+        &self,
+        auth: TokenAuth,
+        code: OneTimeCode,
+        friendly_device_name: Option<String>,
+    ) -> Result<VerifiedSoftwareToken, Error> {
+        const OP: Operation = Operation::VerifySoftwareToken;
+        let call = self
+            .client
+            .verify_software_token()
+            .user_code(code.expose_secret())
+            .set_friendly_device_name(friendly_device_name);
+        let call = match &auth {
+            TokenAuth::AccessToken(t) => call.access_token(t.expose_secret()),
+            TokenAuth::Session(s) => call.session(s.expose_secret()),
+        };
+        let out = call.send().await.map_err(|e| map_err(OP, e))?;
+        let status = match out.status() {
+            Some(VerifySoftwareTokenResponseType::Success) => VerifyStatus::Success,
+            Some(_) => VerifyStatus::Error,
+            None => return Err(Error::unexpected(OP, "no Status")),
+        };
+        Ok(VerifiedSoftwareToken {
+            status,
+            session: out.session().map(Session::new),
+        })
+    }
+
+    async fn set_user_mfa_preference(
+        &self,
+        user: UserTarget,
+        update: MfaPreferenceUpdate,
+    ) -> Result<(), Error> {
+        const OP: Operation = Operation::SetMfaPreference;
+        match user {
+            UserTarget::AccessToken(token) => {
+                self.client
+                    .set_user_mfa_preference()
+                    .access_token(token.expose_secret())
+                    .set_software_token_mfa_settings(update.software_token.map(software_token_settings))
+                    .set_sms_mfa_settings(update.sms.map(sms_settings))
+                    .set_email_mfa_settings(update.email.map(email_settings))
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+            }
+            UserTarget::Admin {
+                user_pool_id,
+                username,
+            } => {
+                self.client
+                    .admin_set_user_mfa_preference()
+                    .user_pool_id(user_pool_id)
+                    .username(username)
+                    .set_software_token_mfa_settings(update.software_token.map(software_token_settings))
+                    .set_sms_mfa_settings(update.sms.map(sms_settings))
+                    .set_email_mfa_settings(update.email.map(email_settings))
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn get_user_mfa_settings(&self, user: UserTarget) -> Result<UserMfaSettings, Error> {
+        const OP: Operation = Operation::GetUser;
+        match user {
+            UserTarget::AccessToken(token) => {
+                let out = self
+                    .client
+                    .get_user()
+                    .access_token(token.expose_secret())
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+                Ok(UserMfaSettings {
+                    username: out.username().to_owned(),
+                    enabled: factor_list(out.user_mfa_setting_list()),
+                    preferred: out.preferred_mfa_setting().and_then(MfaFactor::parse),
+                    status: None,
+                    account_enabled: None,
+                })
+            }
+            UserTarget::Admin {
+                user_pool_id,
+                username,
+            } => {
+                let out = self
+                    .client
+                    .admin_get_user()
+                    .user_pool_id(user_pool_id)
+                    .username(username)
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+                Ok(UserMfaSettings {
+                    username: out.username().to_owned(),
+                    enabled: factor_list(out.user_mfa_setting_list()),
+                    preferred: out.preferred_mfa_setting().and_then(MfaFactor::parse),
+                    status: out.user_status().map(|s| UserStatus::parse(s.as_str())),
+                    account_enabled: Some(out.enabled()),
+                })
+            }
+        }
+    }
+
+    async fn admin_delete_software_token(
+        &self,
+        user_pool_id: String,
+        username: String,
+    ) -> Result<(), Error> {
+        self.client
+            .admin_delete_software_token()
+            .user_pool_id(user_pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(|e| map_err(Operation::DeleteSoftwareToken, e))?;
+        Ok(())
+    }
+
+    async fn initiate_auth(&self, request: InitiateAuthRequest) -> Result<AuthResponse, Error> {
+        const OP: Operation = Operation::InitiateAuth;
+        let flow = AuthFlowType::from(request.flow.as_str());
+        let params = Some(to_sdk_params(&request.parameters));
+        match request.user_pool_id {
+            Some(pool) => {
+                let out = self
+                    .client
+                    .admin_initiate_auth()
+                    .user_pool_id(pool)
+                    .client_id(request.client_id)
+                    .auth_flow(flow)
+                    .set_auth_parameters(params)
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+                auth_response(
+                    OP,
+                    out.challenge_name(),
+                    out.session(),
+                    out.challenge_parameters(),
+                    out.authentication_result(),
+                )
+            }
+            None => {
+                let out = self
+                    .client
+                    .initiate_auth()
+                    .client_id(request.client_id)
+                    .auth_flow(flow)
+                    .set_auth_parameters(params)
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+                auth_response(
+                    OP,
+                    out.challenge_name(),
+                    out.session(),
+                    out.challenge_parameters(),
+                    out.authentication_result(),
+                )
+            }
+        }
+    }
+
+    async fn respond_to_auth_challenge(
+        &self,
+        request: RespondToAuthChallengeRequest,
+    ) -> Result<AuthResponse, Error> {
+        const OP: Operation = Operation::RespondToAuthChallenge;
+        let challenge = ChallengeNameType::from(request.challenge.as_str());
+        let responses = Some(to_sdk_params(&request.responses));
+        match request.user_pool_id {
+            Some(pool) => {
+                let out = self
+                    .client
+                    .admin_respond_to_auth_challenge()
+                    .user_pool_id(pool)
+                    .client_id(request.client_id)
+                    .challenge_name(challenge)
+                    .session(request.session.expose_secret())
+                    .set_challenge_responses(responses)
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+                auth_response(
+                    OP,
+                    out.challenge_name(),
+                    out.session(),
+                    out.challenge_parameters(),
+                    out.authentication_result(),
+                )
+            }
+            None => {
+                let out = self
+                    .client
+                    .respond_to_auth_challenge()
+                    .client_id(request.client_id)
+                    .challenge_name(challenge)
+                    .session(request.session.expose_secret())
+                    .set_challenge_responses(responses)
+                    .send()
+                    .await
+                    .map_err(|e| map_err(OP, e))?;
+                auth_response(
+                    OP,
+                    out.challenge_name(),
+                    out.session(),
+                    out.challenge_parameters(),
+                    out.authentication_result(),
+                )
+            }
+        }
+    }
+
+    async fn get_user_pool_mfa_config(
+        &self,
+        user_pool_id: String,
+    ) -> Result<PoolMfaConfig, Error> {
+        const OP: Operation = Operation::GetUserPoolMfaConfig;
+        let out = self
+            .client
+            .get_user_pool_mfa_config()
+            .user_pool_id(user_pool_id)
+            .send()
+            .await
+            .map_err(|e| map_err(OP, e))?;
+        pool_mfa_config(
+            OP,
+            out.mfa_configuration(),
+            out.software_token_mfa_configuration(),
+        )
+    }
+
+    async fn set_user_pool_mfa_config(
+        &self,
+        user_pool_id: String,
+        config: PoolMfaConfig,
+    ) -> Result<PoolMfaConfig, Error> {
+        const OP: Operation = Operation::SetUserPoolMfaConfig;
+        let out = self
+            .client
+            .set_user_pool_mfa_config()
+            .user_pool_id(user_pool_id)
+            .mfa_configuration(UserPoolMfaType::from(config.mode.as_str()))
+            .software_token_mfa_configuration(
+                SoftwareTokenMfaConfigType::builder()
+                    .enabled(config.software_token_enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| map_err(OP, e))?;
+        pool_mfa_config(
+            OP,
+            out.mfa_configuration(),
+            out.software_token_mfa_configuration(),
+        )
+    }
+
+    async fn describe_user_pool_client(
+        &self,
+        user_pool_id: String,
+        client_id: String,
+    ) -> Result<AppClient, Error> {
+        const OP: Operation = Operation::DescribeUserPoolClient;
+        let out = self
+            .client
+            .describe_user_pool_client()
+            .user_pool_id(user_pool_id)
+            .client_id(client_id)
+            .send()
+            .await
+            .map_err(|e| map_err(OP, e))?;
+        let client = out
+            .user_pool_client()
+            .ok_or(Error::unexpected(OP, "no UserPoolClient"))?;
+        Ok(AppClient {
+            client_id: client.client_id().unwrap_or_default().to_owned(),
+            client_name: client.client_name().map(str::to_owned),
+            client_secret: client.client_secret().map(ClientSecret::new),
+            explicit_auth_flows: client
+                .explicit_auth_flows()
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+            auth_session_validity: client
+                .auth_session_validity()
+                .and_then(|m| u64::try_from(m).ok())
+                .map(|m| Duration::from_secs(m * 60)),
+        })
+    }
+}

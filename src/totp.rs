@@ -1,0 +1,97 @@
+//! TOTP as Cognito does it: RFC 6238, HMAC-SHA1, 6 digits, 30-second steps.
+//!
+//! The arithmetic is totp-rs's; this module only normalises the secret the
+//! service sends (any case, padded or not, spaced for reading) into bytes.
+
+use crate::error::{Error, Field};
+use crate::secret::TotpSecret;
+use std::time::{SystemTime, UNIX_EPOCH};
+use totp_rs::{Algorithm, Builder, Secret, Totp};
+
+/// Digits in a Cognito TOTP code.
+pub const DIGITS: usize = 6;
+/// Seconds in a TOTP step.
+pub const STEP_SECS: u64 = crate::error::TOTP_STEP_SECS;
+
+/// The secret's bytes. Cognito sends upper-case unpadded base32; moto sends
+/// a short lower-case one. Both are taken as they are: case, padding and
+/// spaces are normalised, length is not judged.
+pub(crate) fn secret_bytes(secret: &str) -> Result<Vec<u8>, Error> {
+    let normalised: String = secret
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=' && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if normalised.is_empty() {
+        return Err(Error::invalid(Field::TotpSecret, "is empty"));
+    }
+    Secret::try_from_base32(&normalised)
+        .map(|s| s.as_bytes().to_vec())
+        .map_err(|_| Error::invalid(Field::TotpSecret, "must be base32 (A-Z, 2-7)"))
+}
+
+/// The canonical base32 form: upper case, no padding.
+pub(crate) fn canonical_base32(secret: &TotpSecret) -> Result<String, Error> {
+    let normalised: String = secret
+        .expose_secret()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=' && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    // Decode once so an unusable secret is refused here, not in the app.
+    secret_bytes(&normalised)?;
+    Ok(normalised)
+}
+
+/// A totp-rs generator for Cognito's parameters, accepting one step early
+/// or late. `build_noncompliant` because the secret's length is the
+/// service's choice (moto's is 7 bytes, under RFC 4226's 16); the fixed
+/// digits and step are valid, so nothing here can panic.
+pub(crate) fn generator(secret: &[u8]) -> Totp {
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(DIGITS as u8)
+        .with_skew(1)
+        .with_step_duration(STEP_SECS)
+        .with_secret(secret.to_vec())
+        .build_noncompliant()
+}
+
+pub(crate) fn unix_secs(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The step number a time falls in.
+pub(crate) fn step_of(at: SystemTime) -> u64 {
+    unix_secs(at) / STEP_SECS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6238_sha1_vector() {
+        // RFC 6238 appendix B, SHA1, T = 59 -> 94287082 (8 digits); 6 digits -> 287082.
+        let totp = generator(b"12345678901234567890");
+        assert_eq!(totp.generate(59).to_string(), "287082");
+        assert_eq!(totp.generate(1_111_111_109).to_string(), "081804");
+    }
+
+    #[test]
+    fn secrets_in_any_case_and_length() {
+        let upper = secret_bytes("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap();
+        assert_eq!(upper, b"12345678901234567890");
+        let lower = secret_bytes("gezdgnbvgy3tqojqgezdgnbvgy3tqojq").unwrap();
+        assert_eq!(lower, upper);
+        let spaced = secret_bytes("GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ").unwrap();
+        assert_eq!(spaced, upper);
+        // moto's secret: 12 characters, 7 bytes.
+        assert_eq!(secret_bytes("asdfasdfasdf").unwrap().len(), 7);
+        assert!(secret_bytes("").is_err());
+        assert!(secret_bytes("not base32!").is_err());
+        assert!(secret_bytes("0189").is_err());
+    }
+}

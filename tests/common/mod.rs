@@ -1,0 +1,6 @@
+//! Helpers shared by the integration tests (`mod common;` in each test file).
+//!
+//! Not every test binary uses every helper.
+#![allow(dead_code)]
+
+pub mod moto;

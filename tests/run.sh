@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The project's one test command: formatting, lints, and every test (unit, integration
+# including the moto suite, doc tests). Runnable from any directory; needs python3 (3.9+) for
+# moto and cargo. CI runs it through .ci/run.
+#
+# Environment:
+#   COGNITO_MFA_MOTO_PYTHON  a Python with moto[server]==5.2.1 to use instead of the venv
+#                            that this script creates at target/moto-venv.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+MOTO_VERSION=5.2.1
+VENV=target/moto-venv
+
+step() {
+    printf '\n==> %s\n' "$*"
+}
+
+if [[ -z "${COGNITO_MFA_MOTO_PYTHON:-}" ]]; then
+    step "moto ${MOTO_VERSION} in ${VENV}"
+    if [[ ! -x "${VENV}/bin/python" ]]; then
+        python3 -m venv "${VENV}"
+    fi
+    installed="$("${VENV}/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null || true)"
+    if [[ "${installed}" == "${MOTO_VERSION}" ]]; then
+        echo "moto ${installed} already installed"
+    else
+        "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "moto[server]==${MOTO_VERSION}"
+        "${VENV}/bin/python" -c 'import moto; print("installed moto", moto.__version__)'
+    fi
+    COGNITO_MFA_MOTO_PYTHON="$(pwd)/${VENV}/bin/python"
+fi
+export COGNITO_MFA_MOTO_PYTHON
+export MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true
+
+step "cargo fmt --all -- --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets --all-features -- -D warnings"
+cargo clippy --all-targets --all-features -- -D warnings
+
+step "cargo test --all-features"
+cargo test --all-features
+
+step "all checks passed"

@@ -13,7 +13,9 @@
 //! default body, so existing implementations keep compiling.
 
 use crate::error::Error;
-use crate::secret::{AccessToken, ClientSecret, IdToken, OneTimeCode, RefreshToken, Session, TotpSecret};
+use crate::secret::{
+    AccessToken, ClientSecret, IdToken, OneTimeCode, RefreshToken, Session, TotpSecret,
+};
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -313,8 +315,7 @@ impl Parameters {
 
     /// Adds or replaces a parameter.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.0
-            .insert(name.into(), SecretString::from(value.into()));
+        self.0.insert(name.into(), SecretString::from(value.into()));
     }
 
     /// Adds a parameter, builder style.
@@ -550,8 +551,7 @@ pub trait CognitoBackend: Send + Sync {
     ) -> Result<AuthResponse, Error>;
 
     /// GetUserPoolMfaConfig.
-    async fn get_user_pool_mfa_config(&self, user_pool_id: String)
-    -> Result<PoolMfaConfig, Error>;
+    async fn get_user_pool_mfa_config(&self, user_pool_id: String) -> Result<PoolMfaConfig, Error>;
 
     /// SetUserPoolMfaConfig: sets the mode and the TOTP switch.
     async fn set_user_pool_mfa_config(
@@ -633,7 +633,9 @@ macro_rules! forward_backend {
                 user_pool_id: String,
                 config: PoolMfaConfig,
             ) -> Result<PoolMfaConfig, Error> {
-                (**self).set_user_pool_mfa_config(user_pool_id, config).await
+                (**self)
+                    .set_user_pool_mfa_config(user_pool_id, config)
+                    .await
             }
             async fn describe_user_pool_client(
                 &self,

@@ -123,6 +123,19 @@ impl ServiceError {
         }
     }
 
+    /// Blanks out any of `secrets` the service echoed in its message (moto
+    /// puts an unknown Session in its message, for one).
+    pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
+        if let Some(message) = self.message.as_mut() {
+            for secret in secrets.iter().filter(|s| s.len() >= 4) {
+                if message.contains(secret) {
+                    *message = message.replace(secret, "** redacted **");
+                }
+            }
+        }
+        self
+    }
+
     /// The exception code, such as `NotAuthorizedException`.
     pub fn code(&self) -> &str {
         &self.code
@@ -373,6 +386,10 @@ pub enum Error {
     /// The user is disabled.
     #[error("the user is disabled")]
     UserDisabled,
+    /// The new password does not meet the pool's password policy
+    /// (`InvalidPasswordException`); the service's message says which rule.
+    #[error("the new password does not meet the pool's policy")]
+    PasswordPolicy(#[source] ServiceError),
     /// TOTP MFA is not enabled on the user pool (or the pool's MFA is OFF).
     #[error("TOTP MFA is not enabled on this user pool; see the pool preflight")]
     TotpNotEnabledOnPool,
@@ -472,6 +489,10 @@ impl Error {
                     Self::SecretHashMismatch
                 } else if error.message_has("access token") {
                     Self::AccessTokenRejected
+                } else if error.message_has("attempts exceeded") {
+                    // Cognito's lockout after repeated wrong passwords: it
+                    // lifts by itself, so it is a throttle, not a fix.
+                    Self::Throttled(error)
                 } else if error.message_has("disabled") {
                     Self::UserDisabled
                 } else if error.message_has("auth flow not enabled")
@@ -483,6 +504,7 @@ impl Error {
                 }
             }
             "UserNotFoundException" => Self::UserNotFound,
+            "InvalidPasswordException" => Self::PasswordPolicy(error),
             "UserNotConfirmedException" => Self::UserNotConfirmed,
             "PasswordResetRequiredException" => Self::PasswordResetRequired,
             "SoftwareTokenMFANotFoundException" => match operation {
@@ -497,7 +519,8 @@ impl Error {
                     Self::AuthFlowNotEnabled
                 } else if error.message_has("not verified software token") {
                     Self::TotpNotSetUp
-                } else if error.message_has("software token mfa") && error.message_has("not enabled")
+                } else if error.message_has("software token mfa")
+                    && error.message_has("not enabled")
                 {
                     Self::TotpNotEnabledOnPool
                 } else {
@@ -521,6 +544,9 @@ impl Error {
             | Self::AccessTokenRejected
             | Self::WrongCredentials
             | Self::UnsupportedChallenge { .. } => Recovery::Restart,
+            // A mistyped code (five digits, a letter) is the person's to fix.
+            Self::InvalidInput(i) if i.field() == Field::UserCode => Recovery::RetrySameStep,
+            Self::PasswordPolicy(_) => Recovery::RetrySameStep,
             Self::Throttled(_) => Recovery::RetryLater,
             Self::Transport(t) if !t.may_have_reached_service() => Recovery::RetryLater,
             // An answer that may have arrived may have spent the code and the
@@ -555,7 +581,9 @@ impl Error {
     /// The service's error code, where the error came from the service.
     pub fn service_code(&self) -> Option<&str> {
         match self {
-            Self::Throttled(e) | Self::Service { error: e, .. } => Some(e.code()),
+            Self::Throttled(e) | Self::PasswordPolicy(e) | Self::Service { error: e, .. } => {
+                Some(e.code())
+            }
             _ => None,
         }
     }
@@ -582,8 +610,19 @@ pub struct Rejected<T> {
 
 impl<T> Rejected<T> {
     pub(crate) fn new(error: Error, state: T) -> Self {
-        let retry = error.can_retry_challenge().then_some(state);
+        // A mistyped code, a reused one, or a request that never counted
+        // (throttled, not sent) leaves the state good for another try.
+        let retry = (error.can_retry_challenge() || error.is_retryable()).then_some(state);
         Self { error, retry }
+    }
+
+    /// Hands the state back whatever the error: for input the caller can
+    /// correct on the same step (a factor not on offer, a missing attribute).
+    pub(crate) fn keep(error: Error, state: T) -> Self {
+        Self {
+            error,
+            retry: Some(state),
+        }
     }
 
     pub(crate) fn fatal(error: Error) -> Self {

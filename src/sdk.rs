@@ -8,8 +8,8 @@
 use crate::backend::{
     AppClient, AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName, CognitoBackend,
     FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate, NewDeviceMetadata,
-    Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest, TokenAuth, UserMfaSettings,
-    UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
+    Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest, TokenAuth,
+    UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
 };
 use crate::error::{Error, Operation, ServiceError, TransportError, TransportKind};
 use crate::secret::{
@@ -17,14 +17,16 @@ use crate::secret::{
 };
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider as cip;
+use cip::config::interceptors::InterceptorContext;
+use cip::config::retry::{ClassifyRetry, RetryAction};
 use cip::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use cip::operation::RequestId;
 use cip::types::{
     AuthFlowType, AuthenticationResultType, ChallengeNameType, EmailMfaSettingsType,
-    SmsMfaSettingsType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType,
-    UserPoolMfaType, VerifySoftwareTokenResponseType,
+    SmsMfaSettingsType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    VerifySoftwareTokenResponseType,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -76,16 +78,48 @@ impl From<cip::Client> for SdkBackend {
     }
 }
 
+/// Forbids the SDK's automatic retry of a request that carries a one-time
+/// code once the request may have reached the service (a time-out, a broken
+/// connection, an unreadable answer): the service may have accepted the
+/// code, and a resend would be refused as a reused code or, worse, hide
+/// what happened. Service errors (throttling) are still retried as the
+/// caller's retry config says. The caller sees
+/// [`Error::Transport`] and restarts.
+#[derive(Debug)]
+struct NoResendOfCodes;
+
+impl ClassifyRetry for NoResendOfCodes {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e)) if !e.is_operation_error() => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "cognito-mfa: never resend a one-time code"
+    }
+}
+
+/// The per-call config override for calls that carry a code.
+fn no_resend() -> cip::config::Builder {
+    cip::Config::builder().retry_classifier(NoResendOfCodes)
+}
+
 /// Maps an SDK error: service errors by exception code, the rest by how far
 /// the request got.
-fn map_err<E>(operation: Operation, err: SdkError<E>) -> Error
+///
+/// `sent` are the secrets the request carried: a service that echoes one in
+/// its message must not put it into an error.
+fn map_err<E>(operation: Operation, err: SdkError<E>, sent: &[&str]) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let kind = match &err {
         SdkError::ServiceError(ctx) => {
             let e = ctx.err();
-            let service = ServiceError::from_parts(e.code(), e.message(), err.request_id());
+            let service =
+                ServiceError::from_parts(e.code(), e.message(), err.request_id()).redact(sent);
             return Error::from_service(operation, service);
         }
         SdkError::ConstructionFailure(_) => TransportKind::NotSent,
@@ -101,6 +135,20 @@ where
         operation,
         DisplayErrorContext(&err).to_string(),
     ))
+}
+
+fn auth_secret(auth: &TokenAuth) -> &str {
+    match auth {
+        TokenAuth::AccessToken(t) => t.expose_secret(),
+        TokenAuth::Session(s) => s.expose_secret(),
+    }
+}
+
+fn target_secret(user: &UserTarget) -> &str {
+    match user {
+        UserTarget::AccessToken(t) => t.expose_secret(),
+        UserTarget::Admin { .. } => "",
+    }
 }
 
 fn factor_list(names: &[String]) -> Vec<MfaFactor> {
@@ -136,9 +184,10 @@ fn to_sdk_params(params: &Parameters) -> HashMap<String, String> {
 }
 
 fn tokens(operation: Operation, r: &AuthenticationResultType) -> Result<AuthTokens, Error> {
-    let access = r
-        .access_token()
-        .ok_or(Error::unexpected(operation, "AuthenticationResult without AccessToken"))?;
+    let access = r.access_token().ok_or(Error::unexpected(
+        operation,
+        "AuthenticationResult without AccessToken",
+    ))?;
     Ok(AuthTokens {
         access_token: AccessToken::new(access),
         id_token: r.id_token().map(IdToken::new),
@@ -166,7 +215,7 @@ fn auth_response(
         session: session.map(Session::new),
         parameters: parameters
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_else(BTreeMap::new),
+            .unwrap_or_default(),
         tokens: result.map(|r| tokens(operation, r)).transpose()?,
     })
 }
@@ -201,7 +250,8 @@ impl CognitoBackend for SdkBackend {
             TokenAuth::AccessToken(t) => call.access_token(t.expose_secret()),
             TokenAuth::Session(s) => call.session(s.expose_secret()),
         };
-        let out = call.send().await.map_err(|e| map_err(OP, e))?;
+        let sent = [auth_secret(&auth)];
+        let out = call.send().await.map_err(|e| map_err(OP, e, &sent))?;
         let secret = out
             .secret_code()
             .ok_or(Error::unexpected(OP, "no SecretCode"))?;
@@ -227,7 +277,13 @@ impl CognitoBackend for SdkBackend {
             TokenAuth::AccessToken(t) => call.access_token(t.expose_secret()),
             TokenAuth::Session(s) => call.session(s.expose_secret()),
         };
-        let out = call.send().await.map_err(|e| map_err(OP, e))?;
+        let sent = [auth_secret(&auth), code.expose_secret()];
+        let out = call
+            .customize()
+            .config_override(no_resend())
+            .send()
+            .await
+            .map_err(|e| map_err(OP, e, &sent))?;
         let status = match out.status() {
             Some(VerifySoftwareTokenResponseType::Success) => VerifyStatus::Success,
             Some(_) => VerifyStatus::Error,
@@ -245,17 +301,21 @@ impl CognitoBackend for SdkBackend {
         update: MfaPreferenceUpdate,
     ) -> Result<(), Error> {
         const OP: Operation = Operation::SetMfaPreference;
+        let secret = target_secret(&user).to_owned();
+        let sent = [secret.as_str()];
         match user {
             UserTarget::AccessToken(token) => {
                 self.client
                     .set_user_mfa_preference()
                     .access_token(token.expose_secret())
-                    .set_software_token_mfa_settings(update.software_token.map(software_token_settings))
+                    .set_software_token_mfa_settings(
+                        update.software_token.map(software_token_settings),
+                    )
                     .set_sms_mfa_settings(update.sms.map(sms_settings))
                     .set_email_mfa_settings(update.email.map(email_settings))
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
             }
             UserTarget::Admin {
                 user_pool_id,
@@ -265,12 +325,14 @@ impl CognitoBackend for SdkBackend {
                     .admin_set_user_mfa_preference()
                     .user_pool_id(user_pool_id)
                     .username(username)
-                    .set_software_token_mfa_settings(update.software_token.map(software_token_settings))
+                    .set_software_token_mfa_settings(
+                        update.software_token.map(software_token_settings),
+                    )
                     .set_sms_mfa_settings(update.sms.map(sms_settings))
                     .set_email_mfa_settings(update.email.map(email_settings))
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
             }
         }
         Ok(())
@@ -278,6 +340,8 @@ impl CognitoBackend for SdkBackend {
 
     async fn get_user_mfa_settings(&self, user: UserTarget) -> Result<UserMfaSettings, Error> {
         const OP: Operation = Operation::GetUser;
+        let secret = target_secret(&user).to_owned();
+        let sent = [secret.as_str()];
         match user {
             UserTarget::AccessToken(token) => {
                 let out = self
@@ -286,7 +350,7 @@ impl CognitoBackend for SdkBackend {
                     .access_token(token.expose_secret())
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
                 Ok(UserMfaSettings {
                     username: out.username().to_owned(),
                     enabled: factor_list(out.user_mfa_setting_list()),
@@ -306,7 +370,7 @@ impl CognitoBackend for SdkBackend {
                     .username(username)
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
                 Ok(UserMfaSettings {
                     username: out.username().to_owned(),
                     enabled: factor_list(out.user_mfa_setting_list()),
@@ -329,7 +393,7 @@ impl CognitoBackend for SdkBackend {
             .username(username)
             .send()
             .await
-            .map_err(|e| map_err(Operation::DeleteSoftwareToken, e))?;
+            .map_err(|e| map_err(Operation::DeleteSoftwareToken, e, &[]))?;
         Ok(())
     }
 
@@ -337,6 +401,7 @@ impl CognitoBackend for SdkBackend {
         const OP: Operation = Operation::InitiateAuth;
         let flow = AuthFlowType::from(request.flow.as_str());
         let params = Some(to_sdk_params(&request.parameters));
+        let sent: Vec<&str> = request.parameters.expose_all().map(|(_, v)| v).collect();
         match request.user_pool_id {
             Some(pool) => {
                 let out = self
@@ -348,7 +413,7 @@ impl CognitoBackend for SdkBackend {
                     .set_auth_parameters(params)
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
                 auth_response(
                     OP,
                     out.challenge_name(),
@@ -366,7 +431,7 @@ impl CognitoBackend for SdkBackend {
                     .set_auth_parameters(params)
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
                 auth_response(
                     OP,
                     out.challenge_name(),
@@ -385,6 +450,12 @@ impl CognitoBackend for SdkBackend {
         const OP: Operation = Operation::RespondToAuthChallenge;
         let challenge = ChallengeNameType::from(request.challenge.as_str());
         let responses = Some(to_sdk_params(&request.responses));
+        let sent: Vec<&str> = request
+            .responses
+            .expose_all()
+            .map(|(_, v)| v)
+            .chain([request.session.expose_secret()])
+            .collect();
         match request.user_pool_id {
             Some(pool) => {
                 let out = self
@@ -395,9 +466,11 @@ impl CognitoBackend for SdkBackend {
                     .challenge_name(challenge)
                     .session(request.session.expose_secret())
                     .set_challenge_responses(responses)
+                    .customize()
+                    .config_override(no_resend())
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
                 auth_response(
                     OP,
                     out.challenge_name(),
@@ -414,9 +487,11 @@ impl CognitoBackend for SdkBackend {
                     .challenge_name(challenge)
                     .session(request.session.expose_secret())
                     .set_challenge_responses(responses)
+                    .customize()
+                    .config_override(no_resend())
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e))?;
+                    .map_err(|e| map_err(OP, e, &sent))?;
                 auth_response(
                     OP,
                     out.challenge_name(),
@@ -428,10 +503,7 @@ impl CognitoBackend for SdkBackend {
         }
     }
 
-    async fn get_user_pool_mfa_config(
-        &self,
-        user_pool_id: String,
-    ) -> Result<PoolMfaConfig, Error> {
+    async fn get_user_pool_mfa_config(&self, user_pool_id: String) -> Result<PoolMfaConfig, Error> {
         const OP: Operation = Operation::GetUserPoolMfaConfig;
         let out = self
             .client
@@ -439,7 +511,7 @@ impl CognitoBackend for SdkBackend {
             .user_pool_id(user_pool_id)
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| map_err(OP, e, &[]))?;
         pool_mfa_config(
             OP,
             out.mfa_configuration(),
@@ -465,7 +537,7 @@ impl CognitoBackend for SdkBackend {
             )
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| map_err(OP, e, &[]))?;
         pool_mfa_config(
             OP,
             out.mfa_configuration(),
@@ -486,7 +558,7 @@ impl CognitoBackend for SdkBackend {
             .client_id(client_id)
             .send()
             .await
-            .map_err(|e| map_err(OP, e))?;
+            .map_err(|e| map_err(OP, e, &[]))?;
         let client = out
             .user_pool_client()
             .ok_or(Error::unexpected(OP, "no UserPoolClient"))?;

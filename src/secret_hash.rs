@@ -20,8 +20,9 @@ use sha2::Sha256;
 /// ```
 pub fn secret_hash(client_secret: &ClientSecret, username: &str, client_id: &str) -> String {
     // HMAC takes a key of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(client_secret.expose_secret().as_bytes())
-        .unwrap_or_else(|_| unreachable_hmac());
+    let mut mac =
+        <Hmac<Sha256> as KeyInit>::new_from_slice(client_secret.expose_secret().as_bytes())
+            .unwrap_or_else(|_| unreachable_hmac());
     mac.update(username.as_bytes());
     mac.update(client_id.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())

@@ -47,6 +47,7 @@ pub(crate) fn canonical_base32(secret: &TotpSecret) -> Result<String, Error> {
 /// or late. `build_noncompliant` because the secret's length is the
 /// service's choice (moto's is 7 bytes, under RFC 4226's 16); the fixed
 /// digits and step are valid, so nothing here can panic.
+#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
 pub(crate) fn generator(secret: &[u8]) -> Totp {
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
@@ -64,6 +65,7 @@ pub(crate) fn unix_secs(at: SystemTime) -> u64 {
 }
 
 /// The step number a time falls in.
+#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
 pub(crate) fn step_of(at: SystemTime) -> u64 {
     unix_secs(at) / STEP_SECS
 }

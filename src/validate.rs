@@ -170,7 +170,10 @@ mod tests {
         assert_eq!(field_of(user_code("").unwrap_err()), Field::UserCode);
         let msg = user_code("98765").unwrap_err().to_string();
         assert!(msg.contains("exactly 6 digits"), "{msg}");
-        assert!(!msg.contains("98765"), "the refused code must not be echoed");
+        assert!(
+            !msg.contains("98765"),
+            "the refused code must not be echoed"
+        );
     }
 
     #[test]

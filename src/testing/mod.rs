@@ -1,0 +1,111 @@
+//! Test doubles: an in-memory Cognito user pool, an injectable clock, and an
+//! authenticator app. Enabled by the `test-util` feature.
+//!
+//! - [`InMemoryPool`] implements [`CognitoBackend`](crate::CognitoBackend)
+//!   in memory, with the behaviour moto lacks: a random 160-bit secret per
+//!   association, TOTP checked one step early or late, single-use codes,
+//!   Sessions that are spent by use and expire, and Cognito's exact
+//!   exceptions (code and message), mapped through
+//!   [`Error::from_service_at`](crate::Error::from_service_at) with the pool's
+//!   clock.
+//! - [`ManualClock`] lets a test step past a Session's expiry or into the
+//!   next TOTP step without sleeping; [`SystemClock`] is the real time.
+//! - [`Authenticator`] computes the codes a phone would show.
+//!
+//! ```
+//! use cognito_mfa::backend::{
+//!     AuthFlow, ChallengeName, CognitoBackend, InitiateAuthRequest, Parameters, PoolMfaConfig,
+//!     PoolMfaMode, RespondToAuthChallengeRequest, TokenAuth,
+//! };
+//! use cognito_mfa::testing::{Authenticator, ClientOptions, InMemoryPool, ManualClock};
+//! use std::time::SystemTime;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let clock = ManualClock::new(SystemTime::now());
+//! let pool = InMemoryPool::with_clock(clock.clone());
+//! pool.set_mfa_config(PoolMfaConfig { mode: PoolMfaMode::On, software_token_enabled: true });
+//! let client = pool.create_client(ClientOptions::new())?;
+//! pool.create_user("alice", "correct horse")?;
+//!
+//! // The ON pool asks a user without a factor to set one up.
+//! let setup = pool
+//!     .initiate_auth(InitiateAuthRequest {
+//!         client_id: client.client_id.clone(),
+//!         user_pool_id: None,
+//!         flow: AuthFlow::UserPassword,
+//!         parameters: Parameters::new()
+//!             .with("USERNAME", "alice")
+//!             .with("PASSWORD", "correct horse"),
+//!     })
+//!     .await?;
+//! assert_eq!(setup.challenge, Some(ChallengeName::MfaSetup));
+//! let s1 = setup.session.ok_or("no session")?;
+//! let associated = pool.associate_software_token(TokenAuth::Session(s1)).await?;
+//! let app = Authenticator::new(&associated.secret_code)?;
+//! let s2 = associated.session.ok_or("no session")?;
+//! let verified = pool
+//!     .verify_software_token(TokenAuth::Session(s2), app.code_for_clock(&clock), None)
+//!     .await?;
+//! let done = pool
+//!     .respond_to_auth_challenge(RespondToAuthChallengeRequest {
+//!         client_id: client.client_id.clone(),
+//!         user_pool_id: None,
+//!         challenge: ChallengeName::MfaSetup,
+//!         session: verified.session.ok_or("no session")?,
+//!         responses: Parameters::new().with("USERNAME", "alice"),
+//!     })
+//!     .await?;
+//! assert!(done.tokens.is_some());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Where Cognito is undocumented
+//!
+//! The pool picks a behaviour and keeps to it:
+//!
+//! - **Unknown user**: `UserNotFoundException` "User does not exist.", as
+//!   Cognito sends while PreventUserExistenceErrors is off (with it on, an
+//!   unknown user looks like a wrong password). The pool models it off.
+//! - **Federated user** (EXTERNAL_PROVIDER) at InitiateAuth:
+//!   `NotAuthorizedException` "Incorrect username or password." — they have
+//!   no password in the pool. AdminGetUser shows their status.
+//! - **Wrong codes per Session**: a Session survives two wrong codes; the
+//!   third spends it (the next use gets "Invalid session for the user.").
+//!   A reused code, a missing parameter or a wrong SECRET_HASH leaves the
+//!   Session usable.
+//! - **Reused codes**: the last accepted TOTP step is kept per user (the
+//!   verifying code included); a code matching only that step or earlier
+//!   ones gets `ExpiredCodeException`.
+//! - **USERNAME in ChallengeResponses** that is not the canonical name
+//!   (an alias, say): `NotAuthorizedException` "Invalid session for the
+//!   user." — the Session is bound to its user. SECRET_HASH there must be
+//!   over the canonical name; at InitiateAuth it may be over the name as
+//!   typed or the canonical one; at REFRESH_TOKEN_AUTH over USERNAME, the
+//!   canonical name or the `sub`.
+//! - **Verified but not enabled**: VerifySoftwareToken marks the token
+//!   verified; SetUserMFAPreference enables it. On an ON pool a verified
+//!   token counts as the user's factor anyway. Answering MFA_SETUP enables
+//!   TOTP (without making it preferred).
+//! - **Answering another challenge** than the one issued:
+//!   `InvalidParameterException`. Answering MFA_SETUP before the token is
+//!   verified: `InvalidParameterException` "User has not verified software
+//!   token mfa". VerifySoftwareToken with nothing associated:
+//!   `InvalidParameterException`.
+//! - **SMS and email**: the pool acts as if both were configured; codes are
+//!   six digits, never sent, and read with
+//!   [`InMemoryPool::last_delivered_code`]. A wrong one gets
+//!   `CodeMismatchException` "Invalid code or auth state for the user.".
+//! - **Tokens** are random opaque strings, not JWTs: access and ID tokens
+//!   live an hour (`expires_in` 3600, `Bearer`), refresh tokens 30 days;
+//!   REFRESH_TOKEN_AUTH returns new access and ID tokens only.
+//! - **USER_SRP_AUTH** is not implemented (`InvalidParameterException`);
+//!   use the password flows.
+
+mod authenticator;
+mod clock;
+mod pool;
+
+pub use authenticator::Authenticator;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use pool::{ClientOptions, InMemoryPool};

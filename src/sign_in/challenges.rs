@@ -1,0 +1,459 @@
+//! One type per challenge, each with only the answers that make sense for it.
+
+use super::{Pending, SavedChallenge, SignIn, SignInStep};
+use crate::backend::{MfaFactor, Parameters};
+use crate::enrollment::{Enrolled, MfaEnrollment, PendingEnrollment};
+use crate::error::{Error, Field, Rejected};
+use crate::secret::Password;
+use crate::validate;
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+/// The methods every challenge has.
+macro_rules! challenge_common {
+    ($ty:ident) => {
+        impl $ty {
+            /// The canonical user name Cognito returned for this sign-in.
+            pub fn username(&self) -> &str {
+                &self.pending.username
+            }
+
+            /// When the challenge's Session is taken to expire.
+            pub fn expires_at(&self) -> SystemTime {
+                self.pending.expires_at
+            }
+
+            /// Saves the challenge to resume it later with
+            /// [`SignIn::resume`]. The saved value is a bearer credential
+            /// for this one challenge.
+            pub fn into_saved(self) -> SavedChallenge {
+                SavedChallenge::from_pending(self.pending)
+            }
+
+            pub(crate) fn pending(&self) -> &Pending {
+                &self.pending
+            }
+        }
+    };
+}
+
+/// Parses a list Cognito sends as JSON text in a string
+/// (`"[\"SOFTWARE_TOKEN_MFA\"]"`). A bare name is a list of one; anything
+/// else is an empty list, never a panic.
+fn json_list(value: Option<&String>) -> Vec<String> {
+    let Some(text) = value.map(|v| v.trim()) else {
+        return Vec::new();
+    };
+    if text.starts_with('[') {
+        return serde_json::from_str::<Vec<String>>(text).unwrap_or_default();
+    }
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return vec![text.to_owned()];
+    }
+    Vec::new()
+}
+
+fn factors(value: Option<&String>) -> Vec<MfaFactor> {
+    json_list(value)
+        .iter()
+        .filter_map(|n| MfaFactor::parse(n))
+        .collect()
+}
+
+/// `SOFTWARE_TOKEN_MFA`: the person types the code from their authenticator.
+#[derive(Debug)]
+pub struct TotpChallenge {
+    pending: Pending,
+}
+challenge_common!(TotpChallenge);
+
+impl TotpChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// The authenticator's friendly name (`FRIENDLY_DEVICE_NAME`), when
+    /// Cognito sends it: "enter the code from *Alice's phone*".
+    pub fn friendly_device_name(&self) -> Option<&str> {
+        self.pending
+            .parameters
+            .get("FRIENDLY_DEVICE_NAME")
+            .map(String::as_str)
+            .filter(|n| !n.is_empty())
+    }
+
+    /// Answers with a six-digit code (spaces ignored; checked before any
+    /// call). A wrong, malformed or already-used code hands the challenge
+    /// back in [`Rejected::retry`]; an expired Session or a time-out does
+    /// not (restart the sign-in: the code may have been spent).
+    pub async fn answer(
+        self,
+        sign_in: &SignIn,
+        code: &str,
+    ) -> Result<SignInStep, Rejected<TotpChallenge>> {
+        let code = match validate::user_code(code) {
+            Ok(code) => code,
+            Err(e) => return Err(Rejected::new(e, self)),
+        };
+        let responses = Parameters::new().with("SOFTWARE_TOKEN_MFA_CODE", code);
+        match sign_in.respond(&self.pending, responses).await {
+            Ok(step) => Ok(step),
+            Err(e) => Err(Rejected::new(e, self)),
+        }
+    }
+}
+
+/// `MFA_SETUP`: the user has no factor and the pool requires one.
+///
+/// For TOTP: [`start_totp`](Self::start_totp) associates a token with the
+/// challenge's Session and returns a [`PendingMfaSetup`] to show and verify;
+/// verifying it answers this challenge.
+#[derive(Debug)]
+pub struct MfaSetupChallenge {
+    pending: Pending,
+}
+challenge_common!(MfaSetupChallenge);
+
+impl MfaSetupChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// The factors Cognito offers to set up (`MFAS_CAN_SETUP`). Empty when
+    /// unknown (a challenge rebuilt from parts).
+    pub fn can_set_up(&self) -> Vec<MfaFactor> {
+        factors(self.pending.parameters.get("MFAS_CAN_SETUP"))
+    }
+
+    /// Starts TOTP enrollment with this challenge's Session
+    /// (AssociateSoftwareToken). The enrollment's account name defaults to
+    /// the canonical user name.
+    pub async fn start_totp(
+        self,
+        sign_in: &SignIn,
+        enrollment: MfaEnrollment,
+    ) -> Result<PendingMfaSetup, Error> {
+        sign_in.check_owner(&self.pending)?;
+        let enrollment = enrollment
+            .start_with_session(
+                sign_in.backend(),
+                self.pending.session.clone(),
+                &self.pending.username,
+            )
+            .await?;
+        Ok(PendingMfaSetup {
+            pending: self.pending,
+            enrollment,
+        })
+    }
+
+    /// Answers MFA_SETUP after the token was verified elsewhere with this
+    /// challenge's Session; the Session here must be the one
+    /// VerifySoftwareToken returned. This is the command-line path, where
+    /// each call is its own process.
+    pub async fn finish_after_verify(self, sign_in: &SignIn) -> Result<SignInStep, Error> {
+        sign_in.respond(&self.pending, Parameters::new()).await
+    }
+}
+
+/// A TOTP enrollment inside a sign-in: the secret to show, and the
+/// challenge it will answer once verified.
+#[derive(Debug)]
+pub struct PendingMfaSetup {
+    pending: Pending,
+    enrollment: PendingEnrollment,
+}
+
+impl PendingMfaSetup {
+    /// The enrollment: its URI, setup key, QR codes and secret.
+    pub fn enrollment(&self) -> &PendingEnrollment {
+        &self.enrollment
+    }
+
+    /// The canonical user name of the sign-in.
+    pub fn username(&self) -> &str {
+        &self.pending.username
+    }
+
+    /// Verifies the code (VerifySoftwareToken with the Session), then
+    /// answers MFA_SETUP with the Session that returned. A wrong code hands
+    /// this pending setup back in [`Rejected::retry`].
+    pub async fn verify(
+        self,
+        sign_in: &SignIn,
+        code: &str,
+    ) -> Result<SignInStep, Rejected<PendingMfaSetup>> {
+        let pending = self.pending;
+        let enrolled: Enrolled = match self.enrollment.verify(sign_in.backend(), code).await {
+            Ok(enrolled) => enrolled,
+            Err(rejected) => {
+                return Err(match rejected.into_parts() {
+                    (e, Some(enrollment)) => Rejected::new(
+                        e,
+                        PendingMfaSetup {
+                            pending,
+                            enrollment,
+                        },
+                    ),
+                    (e, None) => Rejected::fatal(e),
+                });
+            }
+        };
+        let Some(session) = enrolled.into_session() else {
+            return Err(Rejected::fatal(Error::unexpected(
+                crate::Operation::VerifySoftwareToken,
+                "no Session to answer MFA_SETUP with",
+            )));
+        };
+        let next = Pending { session, ..pending };
+        sign_in
+            .respond(&next, Parameters::new())
+            .await
+            .map_err(Rejected::fatal)
+    }
+}
+
+/// `SELECT_MFA_TYPE`: several factors are enabled and none is preferred.
+#[derive(Debug)]
+pub struct SelectMfaTypeChallenge {
+    pending: Pending,
+}
+challenge_common!(SelectMfaTypeChallenge);
+
+impl SelectMfaTypeChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// The factors to choose from (`MFAS_CAN_CHOOSE`). Empty when unknown.
+    pub fn choices(&self) -> Vec<MfaFactor> {
+        factors(self.pending.parameters.get("MFAS_CAN_CHOOSE"))
+    }
+
+    /// Picks a factor (`ANSWER`); Cognito then issues that factor's
+    /// challenge. A factor not on offer is refused locally.
+    pub async fn choose(
+        self,
+        sign_in: &SignIn,
+        factor: MfaFactor,
+    ) -> Result<SignInStep, Rejected<SelectMfaTypeChallenge>> {
+        let choices = self.choices();
+        if !choices.is_empty() && !choices.contains(&factor) {
+            let e = Error::invalid(Field::MfaSetting, format!("{factor} is not offered"));
+            return Err(Rejected::keep(e, self));
+        }
+        let responses = Parameters::new().with("ANSWER", factor.as_str());
+        match sign_in.respond(&self.pending, responses).await {
+            Ok(step) => Ok(step),
+            Err(e) => Err(Rejected::new(e, self)),
+        }
+    }
+}
+
+/// `NEW_PASSWORD_REQUIRED`: an administrator created the user with a
+/// temporary password.
+#[derive(Debug)]
+pub struct NewPasswordChallenge {
+    pending: Pending,
+}
+challenge_common!(NewPasswordChallenge);
+
+impl NewPasswordChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// Attributes the person must supply (`requiredAttributes`, without the
+    /// `userAttributes.` prefix).
+    pub fn required_attributes(&self) -> Vec<String> {
+        json_list(self.pending.parameters.get("requiredAttributes"))
+            .into_iter()
+            .map(|a| a.strip_prefix("userAttributes.").unwrap_or(&a).to_owned())
+            .collect()
+    }
+
+    /// The user's current attributes (`userAttributes`, JSON text), as far
+    /// as they are strings.
+    pub fn user_attributes(&self) -> BTreeMap<String, String> {
+        self.pending
+            .parameters
+            .get("userAttributes")
+            .and_then(|t| serde_json::from_str::<BTreeMap<String, serde_json::Value>>(t).ok())
+            .map(|m| {
+                m.into_iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sets the new password, with the required attributes as
+    /// `(name, value)` pairs. Missing required attributes are refused
+    /// locally. A password the pool's policy rejects hands the challenge
+    /// back in [`Rejected::retry`].
+    pub async fn answer(
+        self,
+        sign_in: &SignIn,
+        new_password: &Password,
+        attributes: &[(&str, &str)],
+    ) -> Result<SignInStep, Rejected<NewPasswordChallenge>> {
+        if let Err(e) = validate::password(new_password.expose_secret()) {
+            return Err(Rejected::keep(e, self));
+        }
+        if let Some(missing) = self
+            .required_attributes()
+            .into_iter()
+            .find(|r| !attributes.iter().any(|(name, _)| name == r))
+        {
+            let e = Error::invalid(
+                Field::Challenge,
+                format!("the required attribute {missing} is missing"),
+            );
+            return Err(Rejected::keep(e, self));
+        }
+        let mut responses = Parameters::new().with("NEW_PASSWORD", new_password.expose_secret());
+        for (name, value) in attributes {
+            responses.insert(format!("userAttributes.{name}"), *value);
+        }
+        match sign_in.respond(&self.pending, responses).await {
+            Ok(step) => Ok(step),
+            Err(e) => Err(Rejected::new(e, self)),
+        }
+    }
+}
+
+/// `SMS_MFA` or `EMAIL_OTP`: a code was sent to the person.
+#[derive(Debug)]
+pub struct CodeChallenge {
+    pending: Pending,
+}
+challenge_common!(CodeChallenge);
+
+impl CodeChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// Which factor sent the code.
+    pub fn factor(&self) -> MfaFactor {
+        match self.pending.name {
+            crate::backend::ChallengeName::EmailOtp => MfaFactor::Email,
+            _ => MfaFactor::Sms,
+        }
+    }
+
+    /// Where the code went, masked (`+*******1234`, `a***@e***`).
+    pub fn destination(&self) -> Option<&str> {
+        self.pending
+            .parameters
+            .get("CODE_DELIVERY_DESTINATION")
+            .map(String::as_str)
+    }
+
+    /// How it went (`SMS`, `EMAIL`).
+    pub fn medium(&self) -> Option<&str> {
+        self.pending
+            .parameters
+            .get("CODE_DELIVERY_DELIVERY_MEDIUM")
+            .map(String::as_str)
+    }
+
+    /// Answers with the delivered code (6 to 8 digits, spaces ignored).
+    pub async fn answer(
+        self,
+        sign_in: &SignIn,
+        code: &str,
+    ) -> Result<SignInStep, Rejected<CodeChallenge>> {
+        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if !(6..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+            let e = Error::invalid(Field::UserCode, "must be 6 to 8 digits");
+            return Err(Rejected::new(e, self));
+        }
+        let key = match self.factor() {
+            MfaFactor::Email => "EMAIL_OTP_CODE",
+            _ => "SMS_MFA_CODE",
+        };
+        let responses = Parameters::new().with(key, digits);
+        match sign_in.respond(&self.pending, responses).await {
+            Ok(step) => Ok(step),
+            Err(e) => Err(Rejected::new(e, self)),
+        }
+    }
+}
+
+/// A challenge this crate does not handle (`WEB_AUTHN`, `SELECT_CHALLENGE`,
+/// SRP steps, ...). Its name and parameter names are here; answering it is
+/// up to the caller.
+#[derive(Debug)]
+pub struct UnsupportedChallenge {
+    pending: Pending,
+}
+challenge_common!(UnsupportedChallenge);
+
+impl UnsupportedChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// The challenge name as Cognito sent it.
+    pub fn name(&self) -> &str {
+        self.pending.name.as_str()
+    }
+
+    /// The challenge parameters' names.
+    pub fn parameter_names(&self) -> impl Iterator<Item = &str> {
+        self.pending.parameters.keys().map(String::as_str)
+    }
+
+    /// A challenge parameter's value.
+    pub fn parameter(&self, name: &str) -> Option<&str> {
+        self.pending.parameters.get(name).map(String::as_str)
+    }
+
+    /// The error to report when the caller does not handle it.
+    pub fn to_error(&self) -> Error {
+        Error::UnsupportedChallenge {
+            name: self.name().to_owned(),
+        }
+    }
+
+    /// Answers with raw `ChallengeResponses`; USERNAME and SECRET_HASH are
+    /// added. An escape hatch for challenges this crate does not model.
+    pub async fn respond_raw(
+        self,
+        sign_in: &SignIn,
+        responses: Parameters,
+    ) -> Result<SignInStep, Error> {
+        sign_in.respond(&self.pending, responses).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_in_every_shape() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            json_list(s(r#"["SOFTWARE_TOKEN_MFA"]"#).as_ref()),
+            ["SOFTWARE_TOKEN_MFA"]
+        );
+        assert_eq!(
+            json_list(s(r#"["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#).as_ref()),
+            ["SMS_MFA", "SOFTWARE_TOKEN_MFA"]
+        );
+        assert_eq!(
+            json_list(s("SOFTWARE_TOKEN_MFA").as_ref()),
+            ["SOFTWARE_TOKEN_MFA"]
+        );
+        assert!(json_list(s("[not json").as_ref()).is_empty());
+        assert!(json_list(s(r#"[1, 2]"#).as_ref()).is_empty());
+        assert!(json_list(s("").as_ref()).is_empty());
+        assert!(json_list(None).is_empty());
+        assert_eq!(
+            factors(s(r#"["SMS_MFA","WEB_AUTHN","EMAIL_OTP"]"#).as_ref()),
+            [MfaFactor::Sms, MfaFactor::Email]
+        );
+    }
+}

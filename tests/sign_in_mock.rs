@@ -22,8 +22,6 @@ use cognito_mfa::{
     TransportKind, secret_hash,
 };
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const POOL: &str = "us-east-1_Abc123";
@@ -1979,80 +1977,6 @@ async fn debug_output_holds_no_session_password_code_or_token() {
     let response = challenge("SOFTWARE_TOKEN_MFA", CANARY_SESSION, &[]);
     assert_no_canary(&format!("{response:?}"), &[]);
     assert_no_canary(&format!("{:?}", canary_tokens()), &[]);
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-#[test]
-fn logs_name_the_steps_and_hold_no_secret() {
-    use tracing_subscriber::fmt::format::FmtSpan;
-
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let sign_in = SignIn::admin(canary_mock(), POOL, CLIENT)
-                .client_secret(ClientSecret::new(CLIENT_SECRET))
-                .build()
-                .unwrap();
-            let c = totp(
-                sign_in
-                    .password(ALIAS, &Password::new(CANARY_PASSWORD))
-                    .await
-                    .unwrap(),
-            );
-            let c = c
-                .answer(&sign_in, CANARY_WRONG_CODE)
-                .await
-                .expect_err("wrong")
-                .retry()
-                .unwrap();
-            signed_in(c.answer(&sign_in, CANARY_CODE).await.unwrap());
-        });
-    });
-
-    let log = captured.text();
-    assert!(log.contains("cognito_mfa.sign_in.initiate"), "{log}");
-    assert!(log.contains("cognito_mfa.sign_in.respond"), "{log}");
-    assert!(log.contains(r#"challenge="SOFTWARE_TOKEN_MFA""#), "{log}");
-    assert!(log.contains(r#"outcome="retry""#), "the wrong code: {log}");
-    assert!(
-        log.contains(r#"outcome="tokens""#),
-        "the last answer: {log}"
-    );
-    let hashes = [
-        secret_hash(&ClientSecret::new(CLIENT_SECRET), ALIAS, CLIENT),
-        secret_hash(&ClientSecret::new(CLIENT_SECRET), CANONICAL, CLIENT),
-    ];
-    assert_no_canary(&log, &[hashes[0].as_str(), hashes[1].as_str()]);
 }
 
 // ------------------------------------------------------ configuration

@@ -134,6 +134,9 @@ impl MfaSetupChallenge {
         enrollment: MfaEnrollment,
     ) -> Result<PendingMfaSetup, Error> {
         sign_in.check_owner(&self.pending)?;
+        if SystemTime::now() >= self.pending.expires_at {
+            return Err(Error::SessionExpired);
+        }
         let enrollment = enrollment
             .start_with_session(
                 sign_in.backend(),
@@ -141,8 +144,13 @@ impl MfaSetupChallenge {
                 &self.pending.username,
             )
             .await?;
+        // Associate returned a new Session, with a new validity window.
+        let pending = Pending {
+            expires_at: SystemTime::now() + sign_in.session_validity(),
+            ..self.pending
+        };
         Ok(PendingMfaSetup {
-            pending: self.pending,
+            pending,
             enrollment,
         })
     }
@@ -183,6 +191,9 @@ impl PendingMfaSetup {
         sign_in: &SignIn,
         code: &str,
     ) -> Result<SignInStep, Rejected<PendingMfaSetup>> {
+        if SystemTime::now() >= self.pending.expires_at {
+            return Err(Rejected::fatal(Error::SessionExpired));
+        }
         let pending = self.pending;
         let enrolled: Enrolled = match self.enrollment.verify(sign_in.backend(), code).await {
             Ok(enrolled) => enrolled,
@@ -205,7 +216,11 @@ impl PendingMfaSetup {
                 "no Session to answer MFA_SETUP with",
             )));
         };
-        let next = Pending { session, ..pending };
+        let next = Pending {
+            session,
+            expires_at: SystemTime::now() + sign_in.session_validity(),
+            ..pending
+        };
         sign_in
             .respond(&next, Parameters::new())
             .await

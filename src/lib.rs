@@ -139,3 +139,8 @@ pub use secret::{
     AccessToken, ClientSecret, IdToken, OneTimeCode, Password, RefreshToken, Session, TotpSecret,
 };
 pub use secret_hash::secret_hash;
+
+// The README's examples compile as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

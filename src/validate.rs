@@ -1,7 +1,7 @@
 //! Checks of input against Cognito's documented limits, made locally so bad
 //! input gets a clear error before any call.
 //!
-//! Each check returns [`Error::InvalidInput`](crate::Error::InvalidInput)
+//! Each check returns [`crate::Error::InvalidInput`]
 //! naming the field and what is allowed; the refused value is never echoed,
 //! since it may be a secret.
 

@@ -41,6 +41,12 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets --all-features -- -D warnings"
 cargo clippy --all-targets --all-features -- -D warnings
 
+step "cargo check --lib (no features: what a plain dependency builds)"
+cargo check --lib
+
+step "cargo doc --all-features --no-deps (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --all-features --no-deps
+
 step "cargo test --all-features"
 cargo test --all-features
 

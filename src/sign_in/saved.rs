@@ -21,7 +21,12 @@ pub const SAVED_CHALLENGE_VERSION: u32 = 1;
 /// A saved pending challenge. With the `serde` feature it serializes to a
 /// small map: `v` (format version), `challenge`, `session`, `username`,
 /// `client_id`, `user_pool_id`, `expires_at` (Unix seconds) and
-/// `parameters`. See the [module docs](self) for how to keep it.
+/// `parameters`.
+///
+/// **The value is a bearer credential** for one challenge: whoever holds it
+/// can answer it until it expires (3 to 15 minutes). Keep it server side
+/// (a session store) or in an encrypted, authenticated cookie; never in a
+/// URL, a log, or a cookie readable by the client.
 #[derive(Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SavedChallenge {

@@ -203,20 +203,55 @@ fn tokens(operation: Operation, r: &AuthenticationResultType) -> Result<AuthToke
     })
 }
 
-fn auth_response(
-    operation: Operation,
-    challenge: Option<&ChallengeNameType>,
-    session: Option<&str>,
-    parameters: Option<&HashMap<String, String>>,
-    result: Option<&AuthenticationResultType>,
-) -> Result<AuthResponse, Error> {
+/// InitiateAuth, RespondToAuthChallenge and their admin twins answer with
+/// the same fields under four types.
+trait AuthAnswer {
+    fn challenge_name(&self) -> Option<&ChallengeNameType>;
+    fn session(&self) -> Option<&str>;
+    fn challenge_parameters(&self) -> Option<&HashMap<String, String>>;
+    fn authentication_result(&self) -> Option<&AuthenticationResultType>;
+}
+
+macro_rules! auth_answer {
+    ($($output:ty),*) => {$(
+        impl AuthAnswer for $output {
+            fn challenge_name(&self) -> Option<&ChallengeNameType> {
+                self.challenge_name()
+            }
+            fn session(&self) -> Option<&str> {
+                self.session()
+            }
+            fn challenge_parameters(&self) -> Option<&HashMap<String, String>> {
+                self.challenge_parameters()
+            }
+            fn authentication_result(&self) -> Option<&AuthenticationResultType> {
+                self.authentication_result()
+            }
+        }
+    )*};
+}
+
+auth_answer!(
+    cip::operation::initiate_auth::InitiateAuthOutput,
+    cip::operation::admin_initiate_auth::AdminInitiateAuthOutput,
+    cip::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput,
+    cip::operation::admin_respond_to_auth_challenge::AdminRespondToAuthChallengeOutput
+);
+
+fn auth_response(operation: Operation, out: &impl AuthAnswer) -> Result<AuthResponse, Error> {
     Ok(AuthResponse {
-        challenge: challenge.map(|c| ChallengeName::parse(c.as_str())),
-        session: session.map(Session::new),
-        parameters: parameters
+        challenge: out
+            .challenge_name()
+            .map(|c| ChallengeName::parse(c.as_str())),
+        session: out.session().map(Session::new),
+        parameters: out
+            .challenge_parameters()
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
-        tokens: result.map(|r| tokens(operation, r)).transpose()?,
+        tokens: out
+            .authentication_result()
+            .map(|r| tokens(operation, r))
+            .transpose()?,
     })
 }
 
@@ -414,13 +449,7 @@ impl CognitoBackend for SdkBackend {
                     .send()
                     .await
                     .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(
-                    OP,
-                    out.challenge_name(),
-                    out.session(),
-                    out.challenge_parameters(),
-                    out.authentication_result(),
-                )
+                auth_response(OP, &out)
             }
             None => {
                 let out = self
@@ -432,13 +461,7 @@ impl CognitoBackend for SdkBackend {
                     .send()
                     .await
                     .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(
-                    OP,
-                    out.challenge_name(),
-                    out.session(),
-                    out.challenge_parameters(),
-                    out.authentication_result(),
-                )
+                auth_response(OP, &out)
             }
         }
     }
@@ -471,13 +494,7 @@ impl CognitoBackend for SdkBackend {
                     .send()
                     .await
                     .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(
-                    OP,
-                    out.challenge_name(),
-                    out.session(),
-                    out.challenge_parameters(),
-                    out.authentication_result(),
-                )
+                auth_response(OP, &out)
             }
             None => {
                 let out = self
@@ -492,13 +509,7 @@ impl CognitoBackend for SdkBackend {
                     .send()
                     .await
                     .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(
-                    OP,
-                    out.challenge_name(),
-                    out.session(),
-                    out.challenge_parameters(),
-                    out.authentication_result(),
-                )
+                auth_response(OP, &out)
             }
         }
     }

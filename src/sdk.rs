@@ -128,13 +128,22 @@ where
         SdkError::DispatchFailure(_) => TransportKind::Io,
         _ => TransportKind::BadResponse,
     };
-    // DisplayErrorContext describes the failure chain; the SDK puts no
-    // request content in it.
-    Error::Transport(TransportError::new(
-        kind,
-        operation,
-        DisplayErrorContext(&err).to_string(),
-    ))
+    let detail = match kind {
+        // An unreadable answer's context holds the raw response, body
+        // included, and a body may hold a secret (a SecretCode, tokens):
+        // keep only the HTTP status.
+        TransportKind::BadResponse => match err.raw_response() {
+            Some(response) => format!(
+                "unreadable answer with HTTP status {}",
+                response.status().as_u16()
+            ),
+            None => "unreadable answer".to_owned(),
+        },
+        // The other failures happen before an answer exists: their context
+        // names the connection or the timer, never request content.
+        _ => DisplayErrorContext(&err).to_string(),
+    };
+    Error::Transport(TransportError::new(kind, operation, detail))
 }
 
 fn auth_secret(auth: &TokenAuth) -> &str {

@@ -18,8 +18,10 @@ fn len_between(field: Field, value: &str, min: usize, max: usize) -> Result<(), 
     Ok(())
 }
 
+/// Cognito's `\w`: the patterns are ECMAScript regular expressions, where
+/// `\w` is ASCII only (`[A-Za-z0-9_]`).
 fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_ascii_alphanumeric() || c == '_'
 }
 
 /// A TOTP code: six ASCII digits once spaces are taken out (people type
@@ -105,13 +107,13 @@ pub fn client_id(id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// An app client secret: 24 to 64 word characters or `+`.
+/// An app client secret: 24 to 64 word characters, `+` or `-` (moto's are uuids).
 pub fn client_secret(secret: &str) -> Result<(), Error> {
     len_between(Field::ClientSecret, secret, 24, 64)?;
-    if !secret.chars().all(|c| is_word(c) || c == '+') {
+    if !secret.chars().all(|c| is_word(c) || c == '+' || c == '-') {
         return Err(Error::invalid(
             Field::ClientSecret,
-            "must be letters, digits, '_' or '+'",
+            "must be letters, digits, '_', '+' or '-'",
         ));
     }
     Ok(())
@@ -120,11 +122,14 @@ pub fn client_secret(secret: &str) -> Result<(), Error> {
 /// A remembered device's key: `[\w-]+_[0-9a-f-]+`, 1 to 55 characters.
 pub fn device_key(key: &str) -> Result<(), Error> {
     len_between(Field::DeviceKey, key, 1, 55)?;
-    let ok = key.split_once('_').is_some_and(|(region, rest)| {
+    // `\w` takes '_' and the tail can't: split at the last '_'.
+    let ok = key.rsplit_once('_').is_some_and(|(region, rest)| {
         !region.is_empty()
             && region.chars().all(|c| is_word(c) || c == '-')
             && !rest.is_empty()
-            && rest.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c) || c == '-')
     });
     if !ok {
         return Err(Error::invalid(

@@ -417,6 +417,38 @@ pub async fn create_app_client(
     (client_id, client_secret)
 }
 
+/// Creates an app client that allows exactly `flows`; returns its id and, with
+/// `generate_secret`, its secret.
+pub async fn create_app_client_with_flows(
+    client: &Client,
+    pool_id: &str,
+    flows: &[ExplicitAuthFlowsType],
+    generate_secret: bool,
+) -> (String, Option<String>) {
+    let created = client
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("cognito-mfa-test-narrow-client")
+        .generate_secret(generate_secret)
+        .set_explicit_auth_flows(Some(flows.to_vec()))
+        .send()
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "CreateUserPoolClient {pool_id}: {}",
+                DisplayErrorContext(&e)
+            )
+        });
+    let app_client = created
+        .user_pool_client()
+        .unwrap_or_else(|| panic!("CreateUserPoolClient {pool_id}: no client in {created:?}"));
+    let client_id = app_client
+        .client_id()
+        .unwrap_or_else(|| panic!("CreateUserPoolClient {pool_id}: no client id"))
+        .to_owned();
+    (client_id, app_client.client_secret().map(str::to_owned))
+}
+
 /// Creates a CONFIRMED user with a permanent password (no invitation message).
 pub async fn create_confirmed_user(client: &Client, pool_id: &str, username: &str, password: &str) {
     client

@@ -534,6 +534,34 @@ impl Error {
         }
     }
 
+    /// The variant's name (`"CodeMismatch"`, `"SessionExpired"`, ...): a
+    /// stable word for logs, metrics and command-line output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::CodeMismatch { .. } => "CodeMismatch",
+            Self::CodeAlreadyUsed { .. } => "CodeAlreadyUsed",
+            Self::SessionExpired => "SessionExpired",
+            Self::AccessTokenRejected => "AccessTokenRejected",
+            Self::WrongCredentials => "WrongCredentials",
+            Self::UserNotFound => "UserNotFound",
+            Self::UserNotConfirmed => "UserNotConfirmed",
+            Self::PasswordResetRequired => "PasswordResetRequired",
+            Self::UserDisabled => "UserDisabled",
+            Self::PasswordPolicy(_) => "PasswordPolicy",
+            Self::TotpNotEnabledOnPool => "TotpNotEnabledOnPool",
+            Self::TotpNotSetUp => "TotpNotSetUp",
+            Self::AuthFlowNotEnabled => "AuthFlowNotEnabled",
+            Self::SecretHashMismatch => "SecretHashMismatch",
+            Self::FederatedUser => "FederatedUser",
+            Self::Throttled(_) => "Throttled",
+            Self::InvalidInput(_) => "InvalidInput",
+            Self::UnsupportedChallenge { .. } => "UnsupportedChallenge",
+            Self::UnexpectedResponse { .. } => "UnexpectedResponse",
+            Self::Transport(_) => "Transport",
+            Self::Service { .. } => "Service",
+        }
+    }
+
     /// What to do next.
     pub fn recovery(&self) -> Recovery {
         match self {

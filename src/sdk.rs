@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider as cip;
 use cip::config::interceptors::InterceptorContext;
 use cip::config::retry::{ClassifyRetry, RetryAction};
-use cip::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use cip::error::{ProvideErrorMetadata, SdkError};
 use cip::operation::RequestId;
 use cip::types::{
     AuthFlowType, AuthenticationResultType, ChallengeNameType, EmailMfaSettingsType,
@@ -125,6 +125,8 @@ where
         SdkError::ConstructionFailure(_) => TransportKind::NotSent,
         SdkError::TimeoutError(_) => TransportKind::TimedOut,
         SdkError::DispatchFailure(d) if d.is_timeout() => TransportKind::TimedOut,
+        // A refused connection carried nothing: safe to send again.
+        SdkError::DispatchFailure(_) if connection_refused(&err) => TransportKind::NotSent,
         SdkError::DispatchFailure(_) => TransportKind::Io,
         _ => TransportKind::BadResponse,
     };
@@ -139,11 +141,42 @@ where
             ),
             None => "unreadable answer".to_owned(),
         },
-        // The other failures happen before an answer exists: their context
-        // names the connection or the timer, never request content.
-        _ => DisplayErrorContext(&err).to_string(),
+        // The other failures happen before an answer exists: their causes
+        // name the connection or the timer, never request content.
+        _ => causes(&err),
     };
     Error::Transport(TransportError::new(kind, operation, detail))
+}
+
+/// The error's Display and its causes', joined: the SDK's own context
+/// printer appends a Debug dump that is long and says nothing more.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.ends_with(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Whether an I/O error in the chain is a refused connection.
+fn connection_refused(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(err);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn auth_secret(auth: &TokenAuth) -> &str {

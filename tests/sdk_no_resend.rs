@@ -125,3 +125,33 @@ async fn calls_without_a_code_keep_the_callers_retry_policy() {
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert_eq!(accepted.load(Ordering::SeqCst), 3);
 }
+
+#[tokio::test]
+async fn a_refused_connection_is_not_sent_and_may_be_retried() {
+    // Bind and drop a listener: the port is free and nothing listens there.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let backend = backend(&format!("http://127.0.0.1:{port}")).await;
+    let err = backend
+        .verify_software_token(
+            TokenAuth::Session(session()),
+            OneTimeCode::new("123456"),
+            None,
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Transport(t) => {
+            assert_eq!(t.kind(), TransportKind::NotSent, "{err}");
+            assert!(!t.may_have_reached_service());
+        }
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert!(err.is_retryable(), "{err}");
+    assert!(
+        !err.to_string().contains("DispatchFailure("),
+        "no Debug dump: {err}"
+    );
+}

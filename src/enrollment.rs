@@ -403,6 +403,17 @@ impl PendingEnrollment {
         &self.account_name
     }
 
+    /// On the MFA_SETUP path: the Session AssociateSoftwareToken returned,
+    /// which verification must carry. `None` for an access-token
+    /// enrollment. A bearer credential, for the one place that must print
+    /// or send it (a command-line tool's output).
+    pub fn session(&self) -> Option<&Session> {
+        match &self.auth {
+            TokenAuth::Session(session) => Some(session),
+            TokenAuth::AccessToken(_) => None,
+        }
+    }
+
     /// The QR code of [`uri`](Self::uri) as SVG text.
     #[cfg(feature = "qr")]
     #[cfg_attr(docsrs, doc(cfg(feature = "qr")))]

@@ -3,4 +3,5 @@
 //! Not every test binary uses every helper.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod moto;

@@ -1,0 +1,1312 @@
+//! `cognito-idp`: the AWS CLI's `aws cognito-idp` commands of the TOTP MFA
+//! walkthrough — the same command names, flags and value syntax — run
+//! through cognito-mfa's enrollment and sign-in types, plus two interactive
+//! commands the AWS CLI lacks (`enroll` and `sign-in`).
+//!
+//! Like the AWS CLI, it reads the region, the endpoint
+//! (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` or `AWS_ENDPOINT_URL`) and
+//! the credentials from the standard AWS environment. The public calls need
+//! no credentials; the `admin-*` commands need IAM credentials.
+//!
+//! ```text
+//! alias cognito-idp='cargo run -q --example cognito-idp --'
+//!
+//! # Enroll an authenticator for a signed-in user.
+//! cognito-idp associate-software-token --access-token "$ACCESS_TOKEN"     # {"SecretCode": ...}
+//! cognito-idp verify-software-token --access-token "$ACCESS_TOKEN" \
+//!     --user-code 123456 --friendly-device-name "Alice's phone"           # {"Status": "SUCCESS"}
+//! cognito-idp set-user-mfa-preference --access-token "$ACCESS_TOKEN" \
+//!     --software-token-mfa-settings Enabled=true,PreferredMfa=true
+//! cognito-idp admin-set-user-mfa-preference --user-pool-id us-east-1_AbC123 --username bob \
+//!     --software-token-mfa-settings '{"Enabled":true,"PreferredMfa":true}'
+//!
+//! # Sign in with MFA (initiate-auth / respond-to-auth-challenge for a public client).
+//! cognito-idp admin-initiate-auth --user-pool-id us-east-1_AbC123 --client-id "$CLIENT_ID" \
+//!     --auth-flow ADMIN_USER_PASSWORD_AUTH --auth-parameters USERNAME=alice,PASSWORD="$PASSWORD"
+//! cognito-idp admin-respond-to-auth-challenge --user-pool-id us-east-1_AbC123 \
+//!     --client-id "$CLIENT_ID" --challenge-name SOFTWARE_TOKEN_MFA --session "$SESSION" \
+//!     --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --auth-flow REFRESH_TOKEN_AUTH \
+//!     --auth-parameters REFRESH_TOKEN="$REFRESH_TOKEN"
+//!
+//! # First sign-in of a user created with a temporary password, pool MFA ON.
+//! cognito-idp admin-respond-to-auth-challenge ... --challenge-name NEW_PASSWORD_REQUIRED \
+//!     --session "$S0" --challenge-responses USERNAME=carol,NEW_PASSWORD="$NEW_PASSWORD"
+//! cognito-idp associate-software-token --session "$S1" --account-name carol   # SecretCode, S2
+//! cognito-idp verify-software-token --session "$S2" --user-code 123456         # S3
+//! cognito-idp admin-respond-to-auth-challenge ... --challenge-name MFA_SETUP \
+//!     --session "$S3" --challenge-responses USERNAME=carol                     # tokens
+//!
+//! # Interactive: QR code in the terminal, codes (and the password) read from stdin.
+//! cognito-idp enroll --access-token "$ACCESS_TOKEN" --issuer "Example App"
+//! cognito-idp sign-in --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 --username alice
+//! ```
+//!
+//! Output is the AWS CLI's JSON (`ChallengeName`, `Session`,
+//! `ChallengeParameters`, or `AuthenticationResult` with `AccessToken`,
+//! `IdToken`, `RefreshToken`, `ExpiresIn`, `TokenType`,
+//! `NewDeviceMetadata`), fields left out when absent; the
+//! `*-set-user-mfa-preference` commands print nothing.
+//!
+//! Where it differs from the AWS CLI:
+//!
+//! - **SECRET_HASH** is computed for every request from `--client-secret`
+//!   (or `COGNITO_CLIENT_SECRET`). A `SECRET_HASH=...` in
+//!   `--auth-parameters` or `--challenge-responses` is refused.
+//! - **`associate-software-token --account-name`** (default
+//!   `cognito-user`): the library builds the authenticator's label even
+//!   though only `SecretCode` is printed, and with `--session` there is no
+//!   user to look the name up from.
+//! - Only TOTP: `--software-token-mfa-settings` (no SMS or email settings);
+//!   auth flows `ADMIN_USER_PASSWORD_AUTH` (admin), `USER_PASSWORD_AUTH`
+//!   (public) and `REFRESH_TOKEN_AUTH` (with `USERNAME=` as well when the
+//!   client has a secret); challenges `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`,
+//!   `NEW_PASSWORD_REQUIRED` (`userAttributes.NAME=...` for attributes) and
+//!   `SELECT_MFA_TYPE`.
+//! - Maps take the shorthand `KEY=VALUE,KEY=VALUE` (a value may contain `=`
+//!   but not `,`) or a JSON object: `'{"PASSWORD":"a,b"}'`.
+//! - `enroll` and `sign-in` read answers from stdin line by line; the
+//!   password is not hidden as it is typed.
+//!
+//! Exit status: 0 on success; 2 for bad input, refused before any call
+//! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
+//! auth flow, a missing flag); 1 when the service refuses or can't be
+//! reached. Errors are one line on stderr, `error: KIND: message`, and
+//! never hold a password, code, token or secret. `RUST_LOG=debug` shows the
+//! library's tracing on stderr.
+
+use clap::{Args, Parser, Subcommand};
+use cognito_mfa::backend::{AuthFlow, AuthTokens, FactorPreference, MfaFactor, TokenAuth};
+use cognito_mfa::sign_in::{SavedChallenge, SignIn, SignInStep};
+use cognito_mfa::{
+    AccessToken, AfterVerify, ClientSecret, Error, MfaEnrollment, OneTimeCode, Password,
+    PendingEnrollment, RefreshToken, Rejected, SdkBackend, Session, admin, validate,
+};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// The issuer of the label the library builds for the non-interactive
+/// commands (it is never shown).
+const ISSUER: &str = "cognito-idp";
+/// `--account-name`'s default.
+const DEFAULT_ACCOUNT_NAME: &str = "cognito-user";
+/// How many codes the interactive commands take before giving up.
+const MAX_TRIES: u32 = 3;
+
+// ---------------------------------------------------------------------------
+// The command line, as typed
+// ---------------------------------------------------------------------------
+
+#[derive(Parser)]
+#[command(
+    name = "cognito-idp",
+    version,
+    about = "The AWS CLI's cognito-idp TOTP MFA commands, on cognito-mfa"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// AssociateSoftwareToken: a new TOTP secret (SecretCode; Session with --session).
+    AssociateSoftwareToken(AssociateArgs),
+    /// VerifySoftwareToken: checks the first code (Status; Session with --session).
+    VerifySoftwareToken(VerifyArgs),
+    /// SetUserMFAPreference with the user's access token (TOTP only). Prints nothing.
+    #[command(name = "set-user-mfa-preference")]
+    SetUserMfaPreference(SetPreferenceArgs),
+    /// AdminSetUserMFAPreference (TOTP only; IAM credentials). Prints nothing.
+    #[command(name = "admin-set-user-mfa-preference")]
+    AdminSetUserMfaPreference(AdminSetPreferenceArgs),
+    /// InitiateAuth: USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.
+    InitiateAuth(InitiateArgs),
+    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
+    AdminInitiateAuth(AdminInitiateArgs),
+    /// RespondToAuthChallenge.
+    RespondToAuthChallenge(RespondArgs),
+    /// AdminRespondToAuthChallenge (IAM credentials).
+    AdminRespondToAuthChallenge(AdminRespondArgs),
+    /// Not in the AWS CLI: enroll an authenticator interactively (QR code, then codes from stdin).
+    Enroll(EnrollArgs),
+    /// Not in the AWS CLI: sign in interactively (password, then codes from stdin).
+    SignIn(SignInArgs),
+}
+
+/// What authorises AssociateSoftwareToken and VerifySoftwareToken: one of the two.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct TokenAuthArgs {
+    /// The signed-in user's access token.
+    #[arg(long)]
+    access_token: Option<String>,
+    /// The Session of the MFA_SETUP challenge, or of the previous call.
+    #[arg(long)]
+    session: Option<String>,
+}
+
+#[derive(Args)]
+struct AssociateArgs {
+    #[command(flatten)]
+    auth: TokenAuthArgs,
+    /// Not in the AWS CLI: the account name of the authenticator label the
+    /// library builds (needed with --session, where no user can be looked up).
+    #[arg(long, default_value = DEFAULT_ACCOUNT_NAME)]
+    account_name: String,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    #[command(flatten)]
+    auth: TokenAuthArgs,
+    /// The six-digit code from the authenticator app.
+    #[arg(long)]
+    user_code: String,
+    /// A name for the authenticator, shown back at sign-in.
+    #[arg(long)]
+    friendly_device_name: Option<String>,
+}
+
+#[derive(Args)]
+struct SetPreferenceArgs {
+    /// Enabled=true,PreferredMfa=true or {"Enabled":true,"PreferredMfa":true}.
+    #[arg(long)]
+    software_token_mfa_settings: String,
+    /// The signed-in user's access token.
+    #[arg(long)]
+    access_token: String,
+}
+
+#[derive(Args)]
+struct AdminSetPreferenceArgs {
+    /// Enabled=true,PreferredMfa=true or {"Enabled":true,"PreferredMfa":true}.
+    #[arg(long)]
+    software_token_mfa_settings: String,
+    /// The user name.
+    #[arg(long)]
+    username: String,
+    /// The user pool id, such as us-east-1_AbC123.
+    #[arg(long)]
+    user_pool_id: String,
+}
+
+/// The app client: its id and, when it has one, its secret.
+#[derive(Args)]
+struct ClientArgs {
+    /// The app client id.
+    #[arg(long)]
+    client_id: String,
+    /// Not in the AWS CLI: the app client's secret, from which SECRET_HASH is computed.
+    #[arg(long, env = "COGNITO_CLIENT_SECRET", hide_env_values = true)]
+    client_secret: Option<String>,
+}
+
+#[derive(Args)]
+struct InitiateArgs {
+    /// USER_PASSWORD_AUTH (initiate-auth), ADMIN_USER_PASSWORD_AUTH
+    /// (admin-initiate-auth) or REFRESH_TOKEN_AUTH.
+    #[arg(long)]
+    auth_flow: String,
+    /// USERNAME=...,PASSWORD=... or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
+    #[arg(long)]
+    auth_parameters: String,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+#[derive(Args)]
+struct AdminInitiateArgs {
+    /// The user pool id, such as us-east-1_AbC123.
+    #[arg(long)]
+    user_pool_id: String,
+    #[command(flatten)]
+    initiate: InitiateArgs,
+}
+
+#[derive(Args)]
+struct RespondArgs {
+    /// SOFTWARE_TOKEN_MFA, MFA_SETUP, NEW_PASSWORD_REQUIRED or SELECT_MFA_TYPE.
+    #[arg(long)]
+    challenge_name: String,
+    /// USERNAME=... plus SOFTWARE_TOKEN_MFA_CODE=..., NEW_PASSWORD=... and
+    /// userAttributes.NAME=..., or ANSWER=... (or a JSON object).
+    #[arg(long)]
+    challenge_responses: String,
+    /// The challenge's Session (for MFA_SETUP: the one verify-software-token printed).
+    #[arg(long)]
+    session: String,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+#[derive(Args)]
+struct AdminRespondArgs {
+    /// The user pool id, such as us-east-1_AbC123.
+    #[arg(long)]
+    user_pool_id: String,
+    #[command(flatten)]
+    respond: RespondArgs,
+}
+
+#[derive(Args)]
+struct EnrollArgs {
+    /// The signed-in user's access token.
+    #[arg(long)]
+    access_token: String,
+    /// The issuer shown in the authenticator app (your app's name).
+    #[arg(long, default_value = ISSUER)]
+    issuer: String,
+    /// The account name shown in the authenticator app (default: the user name).
+    #[arg(long)]
+    account_name: Option<String>,
+    /// A name for the authenticator, shown back at sign-in.
+    #[arg(long)]
+    friendly_device_name: Option<String>,
+}
+
+#[derive(Args)]
+struct SignInArgs {
+    /// The user pool id: sign in as an administrator (AdminInitiateAuth).
+    /// Without it, a public client sign-in (InitiateAuth).
+    #[arg(long)]
+    user_pool_id: Option<String>,
+    #[command(flatten)]
+    client: ClientArgs,
+    /// The user name (or an alias).
+    #[arg(long)]
+    username: String,
+    /// The issuer shown in the authenticator app, if the sign-in enrolls one (MFA_SETUP).
+    #[arg(long, default_value = ISSUER)]
+    issuer: String,
+    /// A name for an authenticator enrolled during the sign-in.
+    #[arg(long)]
+    friendly_device_name: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// The command line, checked: every value is parsed before any call
+// ---------------------------------------------------------------------------
+
+/// A command whose input passed every local check.
+enum Call {
+    Associate {
+        auth: TokenAuth,
+        account_name: String,
+    },
+    Verify {
+        auth: TokenAuth,
+        code: OneTimeCode,
+        device_name: Option<String>,
+    },
+    SetPreference {
+        access_token: AccessToken,
+        preference: FactorPreference,
+    },
+    AdminSetPreference {
+        user_pool_id: String,
+        username: String,
+        preference: FactorPreference,
+    },
+    Initiate {
+        client: ClientConfig,
+        start: Start,
+    },
+    Respond {
+        client: ClientConfig,
+        challenge: ChallengeAnswer,
+    },
+    Enroll {
+        access_token: AccessToken,
+        enrollment: MfaEnrollment,
+    },
+    SignIn {
+        client: ClientConfig,
+        username: String,
+        enrollment: MfaEnrollment,
+    },
+}
+
+/// An app client, checked.
+struct ClientConfig {
+    client_id: String,
+    user_pool_id: Option<String>,
+    secret: Option<ClientSecret>,
+}
+
+/// How an `initiate-auth` starts.
+enum Start {
+    Password {
+        username: String,
+        password: Password,
+    },
+    Refresh {
+        token: RefreshToken,
+        username: Option<String>,
+    },
+}
+
+/// A `respond-to-auth-challenge`, checked.
+struct ChallengeAnswer {
+    username: String,
+    session: Session,
+    answer: Answer,
+}
+
+/// The answer to one challenge.
+enum Answer {
+    Totp(OneTimeCode),
+    /// The token was verified with `verify-software-token --session`.
+    MfaSetup,
+    NewPassword {
+        password: Password,
+        attributes: Vec<(String, String)>,
+    },
+    SelectMfaType(MfaFactor),
+}
+
+impl Answer {
+    fn challenge_name(&self) -> &'static str {
+        match self {
+            Self::Totp(_) => "SOFTWARE_TOKEN_MFA",
+            Self::MfaSetup => "MFA_SETUP",
+            Self::NewPassword { .. } => "NEW_PASSWORD_REQUIRED",
+            Self::SelectMfaType(_) => "SELECT_MFA_TYPE",
+        }
+    }
+}
+
+/// Input refused before any call (exit status 2). The message names the
+/// flag and what is allowed, never the refused value: it may be a secret.
+#[derive(Debug)]
+struct InputError(String);
+
+impl InputError {
+    fn new(flag: &str, problem: impl std::fmt::Display) -> Self {
+        Self(format!("{flag}: {problem}"))
+    }
+}
+
+/// A library check's refusal, as an input error of `flag`.
+fn checked<T>(flag: &str, result: Result<T, Error>) -> Result<T, InputError> {
+    result.map_err(|e| InputError::new(flag, e))
+}
+
+/// An issuer or account name: what the otpauth label allows.
+fn check_label(flag: &str, value: &str) -> Result<(), InputError> {
+    if value.trim().is_empty() || value.contains(':') || value.chars().any(char::is_control) {
+        return Err(InputError::new(
+            flag,
+            "must be non-empty printable text without ':'",
+        ));
+    }
+    Ok(())
+}
+
+fn prepare(command: Command) -> Result<Call, InputError> {
+    match command {
+        Command::AssociateSoftwareToken(args) => {
+            check_label("--account-name", &args.account_name)?;
+            Ok(Call::Associate {
+                auth: token_auth(args.auth)?,
+                account_name: args.account_name,
+            })
+        }
+        Command::VerifySoftwareToken(args) => prepare_verify(args),
+        Command::SetUserMfaPreference(args) => {
+            let preference = parse_settings(
+                "--software-token-mfa-settings",
+                &args.software_token_mfa_settings,
+            )?;
+            checked("--access-token", validate::token(&args.access_token))?;
+            Ok(Call::SetPreference {
+                access_token: AccessToken::new(args.access_token),
+                preference,
+            })
+        }
+        Command::AdminSetUserMfaPreference(args) => {
+            let preference = parse_settings(
+                "--software-token-mfa-settings",
+                &args.software_token_mfa_settings,
+            )?;
+            checked("--username", validate::username(&args.username))?;
+            checked("--user-pool-id", validate::user_pool_id(&args.user_pool_id))?;
+            Ok(Call::AdminSetPreference {
+                user_pool_id: args.user_pool_id,
+                username: args.username,
+                preference,
+            })
+        }
+        Command::InitiateAuth(args) => prepare_initiate(args, None),
+        Command::AdminInitiateAuth(args) => {
+            prepare_initiate(args.initiate, Some(args.user_pool_id))
+        }
+        Command::RespondToAuthChallenge(args) => prepare_respond(args, None),
+        Command::AdminRespondToAuthChallenge(args) => {
+            prepare_respond(args.respond, Some(args.user_pool_id))
+        }
+        Command::Enroll(args) => prepare_enroll(args),
+        Command::SignIn(args) => prepare_sign_in(args),
+    }
+}
+
+fn token_auth(args: TokenAuthArgs) -> Result<TokenAuth, InputError> {
+    match (args.access_token, args.session) {
+        (Some(token), None) => {
+            checked("--access-token", validate::token(&token))?;
+            Ok(TokenAuth::AccessToken(AccessToken::new(token)))
+        }
+        (None, Some(session)) => {
+            checked("--session", validate::session(&session))?;
+            Ok(TokenAuth::Session(Session::new(session)))
+        }
+        // clap's argument group already refuses these.
+        _ => Err(InputError::new(
+            "--access-token/--session",
+            "give exactly one",
+        )),
+    }
+}
+
+fn prepare_verify(args: VerifyArgs) -> Result<Call, InputError> {
+    let code = checked("--user-code", validate::user_code(&args.user_code))?;
+    if let Some(name) = &args.friendly_device_name {
+        checked("--friendly-device-name", validate::device_name(name))?;
+    }
+    Ok(Call::Verify {
+        auth: token_auth(args.auth)?,
+        code: OneTimeCode::new(code),
+        device_name: args.friendly_device_name,
+    })
+}
+
+impl ClientConfig {
+    fn from_args(args: ClientArgs, user_pool_id: Option<String>) -> Result<Self, InputError> {
+        checked("--client-id", validate::client_id(&args.client_id))?;
+        if let Some(pool) = &user_pool_id {
+            checked("--user-pool-id", validate::user_pool_id(pool))?;
+        }
+        if let Some(secret) = &args.client_secret {
+            checked("--client-secret", validate::client_secret(secret))?;
+        }
+        Ok(Self {
+            client_id: args.client_id,
+            user_pool_id,
+            secret: args.client_secret.map(ClientSecret::new),
+        })
+    }
+
+    /// The library's sign-in for this client: admin with a pool id, public without.
+    fn sign_in(&self, backend: SdkBackend) -> Result<SignIn, Error> {
+        let builder = match &self.user_pool_id {
+            Some(pool) => SignIn::admin(backend, pool, &self.client_id),
+            None => SignIn::public(backend, &self.client_id),
+        };
+        match &self.secret {
+            Some(secret) => builder.client_secret(secret.clone()),
+            None => builder,
+        }
+        .build()
+    }
+}
+
+/// The AWS flows this tool does not run, to tell them from typos.
+const OTHER_AWS_FLOWS: [&str; 4] = [
+    "USER_SRP_AUTH",
+    "CUSTOM_AUTH",
+    "USER_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+];
+
+/// `--auth-flow`: the password flow of the command (admin or public), or
+/// REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the AWS alias).
+fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
+    const FLAG: &str = "--auth-flow";
+    let (password_flow, other_command) = if admin {
+        (AuthFlow::AdminUserPassword, "initiate-auth")
+    } else {
+        (AuthFlow::UserPassword, "admin-initiate-auth")
+    };
+    let expected = format!("expected {password_flow} or REFRESH_TOKEN_AUTH");
+    let name = if text == "REFRESH_TOKEN" {
+        "REFRESH_TOKEN_AUTH"
+    } else {
+        text
+    };
+    match AuthFlow::parse(name) {
+        Some(flow) if flow == password_flow || flow == AuthFlow::RefreshToken => Ok(flow),
+        Some(flow @ (AuthFlow::AdminUserPassword | AuthFlow::UserPassword)) => {
+            Err(InputError::new(
+                FLAG,
+                format!("{flow} goes with {other_command}; {expected}"),
+            ))
+        }
+        Some(flow) => Err(InputError::new(
+            FLAG,
+            format!("{flow} is not supported by this tool; {expected}"),
+        )),
+        None if OTHER_AWS_FLOWS.contains(&name) => Err(InputError::new(
+            FLAG,
+            format!("{name} is not supported by this tool; {expected}"),
+        )),
+        None => Err(InputError::new(
+            FLAG,
+            format!("unknown auth flow {text:?}; {expected}"),
+        )),
+    }
+}
+
+fn prepare_initiate(args: InitiateArgs, user_pool_id: Option<String>) -> Result<Call, InputError> {
+    let flow = parse_auth_flow(&args.auth_flow, user_pool_id.is_some())?;
+    let client = ClientConfig::from_args(args.client, user_pool_id)?;
+    let mut params = Params::parse("--auth-parameters", &args.auth_parameters)?;
+    let start = if flow == AuthFlow::RefreshToken {
+        let token = params.require("REFRESH_TOKEN")?;
+        params.check("REFRESH_TOKEN", validate::token(&token))?;
+        let username = params.take("USERNAME");
+        match &username {
+            Some(name) => params.check("USERNAME", validate::username(name))?,
+            None if client.secret.is_some() => {
+                return Err(params.error(
+                    "USERNAME is needed with a client secret: SECRET_HASH is computed from it",
+                ));
+            }
+            None => {}
+        }
+        params.finish("REFRESH_TOKEN, USERNAME")?;
+        Start::Refresh {
+            token: RefreshToken::new(token),
+            username,
+        }
+    } else {
+        let username = params.require("USERNAME")?;
+        params.check("USERNAME", validate::username(&username))?;
+        let password = params.require("PASSWORD")?;
+        params.check("PASSWORD", validate::password(&password))?;
+        params.finish("USERNAME, PASSWORD")?;
+        Start::Password {
+            username,
+            password: Password::new(password),
+        }
+    };
+    Ok(Call::Initiate { client, start })
+}
+
+fn prepare_respond(args: RespondArgs, user_pool_id: Option<String>) -> Result<Call, InputError> {
+    let client = ClientConfig::from_args(args.client, user_pool_id)?;
+    checked("--session", validate::session(&args.session))?;
+    let mut params = Params::parse("--challenge-responses", &args.challenge_responses)?;
+    let username = params.require("USERNAME")?;
+    params.check("USERNAME", validate::username(&username))?;
+    let answer = match args.challenge_name.as_str() {
+        "SOFTWARE_TOKEN_MFA" => {
+            let code = params.require("SOFTWARE_TOKEN_MFA_CODE")?;
+            let code = params.check("SOFTWARE_TOKEN_MFA_CODE", validate::user_code(&code))?;
+            params.finish("USERNAME, SOFTWARE_TOKEN_MFA_CODE")?;
+            Answer::Totp(OneTimeCode::new(code))
+        }
+        "MFA_SETUP" => {
+            params.finish("USERNAME")?;
+            Answer::MfaSetup
+        }
+        "NEW_PASSWORD_REQUIRED" => {
+            let password = params.require("NEW_PASSWORD")?;
+            params.check("NEW_PASSWORD", validate::password(&password))?;
+            let attributes = params.take_prefixed("userAttributes.")?;
+            params.finish("USERNAME, NEW_PASSWORD, userAttributes.NAME")?;
+            Answer::NewPassword {
+                password: Password::new(password),
+                attributes,
+            }
+        }
+        "SELECT_MFA_TYPE" => {
+            let answer = params.require("ANSWER")?;
+            let factor = MfaFactor::parse(&answer).ok_or_else(|| {
+                params.error("ANSWER must be SOFTWARE_TOKEN_MFA, SMS_MFA or EMAIL_OTP")
+            })?;
+            params.finish("USERNAME, ANSWER")?;
+            Answer::SelectMfaType(factor)
+        }
+        other => {
+            return Err(InputError::new(
+                "--challenge-name",
+                format!(
+                    "{other:?} is not supported by this tool; expected SOFTWARE_TOKEN_MFA, \
+                     MFA_SETUP, NEW_PASSWORD_REQUIRED or SELECT_MFA_TYPE"
+                ),
+            ));
+        }
+    };
+    Ok(Call::Respond {
+        client,
+        challenge: ChallengeAnswer {
+            username,
+            session: Session::new(args.session),
+            answer,
+        },
+    })
+}
+
+/// The enrollment options of the interactive commands, checked.
+fn enrollment(
+    issuer: &str,
+    account_name: Option<&str>,
+    device_name: Option<&str>,
+) -> Result<MfaEnrollment, InputError> {
+    check_label("--issuer", issuer)?;
+    let mut enrollment = MfaEnrollment::new(issuer);
+    if let Some(name) = account_name {
+        check_label("--account-name", name)?;
+        enrollment = enrollment.account_name(name);
+    }
+    if let Some(name) = device_name {
+        checked("--friendly-device-name", validate::device_name(name))?;
+        enrollment = enrollment.device_name(name);
+    }
+    Ok(enrollment)
+}
+
+fn prepare_enroll(args: EnrollArgs) -> Result<Call, InputError> {
+    checked("--access-token", validate::token(&args.access_token))?;
+    Ok(Call::Enroll {
+        enrollment: enrollment(
+            &args.issuer,
+            args.account_name.as_deref(),
+            args.friendly_device_name.as_deref(),
+        )?,
+        access_token: AccessToken::new(args.access_token),
+    })
+}
+
+fn prepare_sign_in(args: SignInArgs) -> Result<Call, InputError> {
+    checked("--username", validate::username(&args.username))?;
+    Ok(Call::SignIn {
+        client: ClientConfig::from_args(args.client, args.user_pool_id)?,
+        enrollment: enrollment(&args.issuer, None, args.friendly_device_name.as_deref())?,
+        username: args.username,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Map values: KEY=VALUE lists and settings
+// ---------------------------------------------------------------------------
+
+/// Parses a map in the AWS CLI's shorthand, `KEY=VALUE,KEY=VALUE`, or as a
+/// JSON object of strings and booleans. A value may contain `=` (all after
+/// the first belongs to it) but not `,` (use the JSON form). An empty list,
+/// an empty item, an item without `=`, an empty key and a repeated key are
+/// errors. Messages never repeat a value: it may be a password.
+fn parse_key_values(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let text = text.trim();
+    if text.starts_with('{') {
+        return parse_json_map(text);
+    }
+    if text.is_empty() {
+        return Err("the list is empty (expected KEY=VALUE,KEY=VALUE)".into());
+    }
+    let mut map = BTreeMap::new();
+    for (i, item) in text.split(',').enumerate() {
+        let n = i + 1;
+        if item.trim().is_empty() {
+            return Err(format!("item {n} is empty (expected KEY=VALUE)"));
+        }
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(format!("item {n} has no '=' (expected KEY=VALUE)"));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(format!("item {n} has an empty key (expected KEY=VALUE)"));
+        }
+        if map.insert(key.to_owned(), value.to_owned()).is_some() {
+            return Err(format!("{key} is given twice"));
+        }
+    }
+    Ok(map)
+}
+
+/// The JSON form of a map: `{"KEY": "VALUE", "Enabled": true}`.
+fn parse_json_map(text: &str) -> Result<BTreeMap<String, String>, String> {
+    // serde_json's message could quote the input: report the position only.
+    let object: Map<String, Value> = serde_json::from_str(text)
+        .map_err(|e| format!("not a JSON object of strings (at column {})", e.column()))?;
+    if object.is_empty() {
+        return Err("the JSON object is empty".into());
+    }
+    object
+        .into_iter()
+        .map(|(key, value)| match value {
+            _ if key.is_empty() => Err("a key is empty".to_owned()),
+            Value::String(s) => Ok((key, s)),
+            Value::Bool(b) => Ok((key, b.to_string())),
+            _ => Err(format!("the value of {key} must be a string or a boolean")),
+        })
+        .collect()
+}
+
+/// A parsed map, taken key by key; keys left over are refused.
+struct Params {
+    flag: &'static str,
+    map: BTreeMap<String, String>,
+}
+
+impl Params {
+    fn parse(flag: &'static str, text: &str) -> Result<Self, InputError> {
+        let map = parse_key_values(text).map_err(|e| InputError::new(flag, e))?;
+        if map.contains_key("SECRET_HASH") {
+            return Err(InputError::new(
+                flag,
+                "SECRET_HASH is computed by this tool: pass --client-secret \
+                 (or COGNITO_CLIENT_SECRET) instead",
+            ));
+        }
+        Ok(Self { flag, map })
+    }
+
+    fn error(&self, problem: &str) -> InputError {
+        InputError::new(self.flag, problem)
+    }
+
+    fn check<T>(&self, key: &str, result: Result<T, Error>) -> Result<T, InputError> {
+        result.map_err(|e| InputError::new(self.flag, format_args!("{key}: {e}")))
+    }
+
+    fn take(&mut self, key: &str) -> Option<String> {
+        self.map.remove(key)
+    }
+
+    fn require(&mut self, key: &str) -> Result<String, InputError> {
+        self.take(key)
+            .ok_or_else(|| self.error(&format!("{key} is missing")))
+    }
+
+    /// Takes every `PREFIXNAME=VALUE` as `(NAME, VALUE)`.
+    fn take_prefixed(&mut self, prefix: &str) -> Result<Vec<(String, String)>, InputError> {
+        let keys: Vec<String> = self
+            .map
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect();
+        let mut taken = Vec::new();
+        for key in keys {
+            let value = self.map.remove(&key).unwrap_or_default();
+            let name = &key[prefix.len()..];
+            if name.is_empty() {
+                return Err(self.error(&format!("{prefix} needs an attribute name")));
+            }
+            taken.push((name.to_owned(), value));
+        }
+        Ok(taken)
+    }
+
+    /// Refuses any key not taken.
+    fn finish(self, expected: &str) -> Result<(), InputError> {
+        match self.map.keys().next() {
+            Some(key) => Err(self.error(&format!("unexpected key {key:?} (expected {expected})"))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `--software-token-mfa-settings`: `Enabled=true,PreferredMfa=true` or
+/// `{"Enabled":true,"PreferredMfa":true}`; a key left out is false.
+fn parse_settings(flag: &'static str, text: &str) -> Result<FactorPreference, InputError> {
+    let mut params = Params::parse(flag, text)?;
+    let mut flag_value = |key: &str| -> Result<bool, InputError> {
+        match params.take(key).as_deref().map(str::trim) {
+            None => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+            Some(_) => Err(InputError::new(
+                flag,
+                format!("{key} must be true or false"),
+            )),
+        }
+    };
+    let enabled = flag_value("Enabled")?;
+    let preferred = flag_value("PreferredMfa")?;
+    params.finish("Enabled, PreferredMfa")?;
+    Ok(FactorPreference { enabled, preferred })
+}
+
+// ---------------------------------------------------------------------------
+// Running a checked command
+// ---------------------------------------------------------------------------
+
+/// Why a command failed, and so its exit status.
+enum Failure {
+    /// Refused before any call: exit 2.
+    Input(String),
+    /// The library's error: exit 1 (2 for input it refused before its call).
+    Cognito(Error),
+    /// Anything else, such as stdin closing: exit 1.
+    Other(String),
+}
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Self::Input(e.0)
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Cognito(e)
+    }
+}
+
+impl Failure {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Input(_) | Self::Cognito(Error::InvalidInput(_)) => ExitCode::from(2),
+            Self::Cognito(_) | Self::Other(_) => ExitCode::from(1),
+        }
+    }
+
+    fn line(&self) -> String {
+        match self {
+            Self::Input(message) => one_line(&format!("error: InvalidInput: {message}")),
+            Self::Cognito(e) => error_line(e),
+            Self::Other(message) => one_line(&format!("error: {message}")),
+        }
+    }
+}
+
+/// `error: KIND: message`, with the service's code and message when the
+/// error's own text lacks them. The library's errors hold no secret.
+fn error_line(e: &Error) -> String {
+    let mut line = format!("error: {}: {e}", e.kind());
+    if let Some(source) = std::error::Error::source(e).map(ToString::to_string)
+        && !line.contains(&source)
+    {
+        line.push_str(&format!(" ({source})"));
+    }
+    if let Some(code) = e.service_code()
+        && !line.contains(code)
+    {
+        line.push_str(&format!(" [{code}]"));
+    }
+    one_line(&line)
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+impl Call {
+    /// Makes the calls; returns the JSON to print, if any.
+    async fn run(self, backend: SdkBackend) -> Result<Option<Value>, Failure> {
+        let output = match self {
+            Self::Associate { auth, account_name } => {
+                associate(&backend, auth, account_name).await?
+            }
+            Self::Verify {
+                auth,
+                code,
+                device_name,
+            } => verify(&backend, auth, &code, device_name).await?,
+            Self::SetPreference {
+                access_token,
+                preference,
+            } => {
+                admin::set_totp_preference(&backend, &access_token, preference).await?;
+                return Ok(None);
+            }
+            Self::AdminSetPreference {
+                user_pool_id,
+                username,
+                preference,
+            } => {
+                admin::admin_set_totp_preference(&backend, &user_pool_id, &username, preference)
+                    .await?;
+                return Ok(None);
+            }
+            Self::Initiate { client, start } => initiate(backend, &client, start).await?,
+            Self::Respond { client, challenge } => respond(backend, &client, challenge).await?,
+            Self::Enroll {
+                access_token,
+                enrollment,
+            } => enroll(&backend, access_token, enrollment).await?,
+            Self::SignIn {
+                client,
+                username,
+                enrollment,
+            } => sign_in(backend, &client, &username, enrollment).await?,
+        };
+        Ok(Some(output))
+    }
+}
+
+/// AssociateSoftwareToken → `{"SecretCode", "Session"}`.
+async fn associate(
+    backend: &SdkBackend,
+    auth: TokenAuth,
+    account_name: String,
+) -> Result<Value, Error> {
+    let enrollment = MfaEnrollment::new(ISSUER).account_name(account_name);
+    let pending = match auth {
+        TokenAuth::AccessToken(token) => enrollment.start_with_access_token(backend, token).await?,
+        TokenAuth::Session(session) => {
+            enrollment
+                .start_with_session(backend, session, DEFAULT_ACCOUNT_NAME)
+                .await?
+        }
+    };
+    let mut out = Map::new();
+    out.insert("SecretCode".into(), pending.secret().expose_secret().into());
+    if let Some(session) = pending.session() {
+        out.insert("Session".into(), session.expose_secret().into());
+    }
+    Ok(Value::Object(out))
+}
+
+/// VerifySoftwareToken, leaving the preference alone → `{"Status", "Session"}`.
+async fn verify(
+    backend: &SdkBackend,
+    auth: TokenAuth,
+    code: &OneTimeCode,
+    device_name: Option<String>,
+) -> Result<Value, Error> {
+    let mut enrollment = MfaEnrollment::new(ISSUER).after_verify(AfterVerify::LeavePreference);
+    if let Some(name) = device_name {
+        enrollment = enrollment.device_name(name);
+    }
+    let enrolled = enrollment
+        .verify_associated(backend, auth, code.expose_secret())
+        .await?;
+    let mut out = Map::new();
+    out.insert("Status".into(), "SUCCESS".into());
+    if let Some(session) = enrolled.session() {
+        out.insert("Session".into(), session.expose_secret().into());
+    }
+    Ok(Value::Object(out))
+}
+
+/// (Admin)InitiateAuth → the challenge or the tokens.
+async fn initiate(
+    backend: SdkBackend,
+    client: &ClientConfig,
+    start: Start,
+) -> Result<Value, Error> {
+    let sign_in = client.sign_in(backend)?;
+    match start {
+        Start::Password { username, password } => {
+            Ok(step_json(sign_in.password(&username, &password).await?))
+        }
+        Start::Refresh { token, username } => {
+            let tokens = sign_in.refresh(&token, username.as_deref()).await?;
+            Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }))
+        }
+    }
+}
+
+/// (Admin)RespondToAuthChallenge through the typed challenge the library
+/// rebuilds from the name, Session and user name.
+async fn respond(
+    backend: SdkBackend,
+    client: &ClientConfig,
+    call: ChallengeAnswer,
+) -> Result<Value, Failure> {
+    let sign_in = client.sign_in(backend)?;
+    let step = sign_in.resume_parts(call.answer.challenge_name(), call.session, &call.username)?;
+    let next = match (call.answer, step) {
+        (Answer::Totp(code), SignInStep::TotpRequired(challenge)) => challenge
+            .answer(&sign_in, code.expose_secret())
+            .await
+            .map_err(Rejected::into_error)?,
+        (Answer::MfaSetup, SignInStep::MfaSetupRequired(challenge)) => {
+            challenge.finish_after_verify(&sign_in).await?
+        }
+        (
+            Answer::NewPassword {
+                password,
+                attributes,
+            },
+            SignInStep::NewPasswordRequired(challenge),
+        ) => {
+            let attributes: Vec<(&str, &str)> = attributes
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .collect();
+            challenge
+                .answer(&sign_in, &password, &attributes)
+                .await
+                .map_err(Rejected::into_error)?
+        }
+        (Answer::SelectMfaType(factor), SignInStep::SelectMfaType(challenge)) => challenge
+            .choose(&sign_in, factor)
+            .await
+            .map_err(Rejected::into_error)?,
+        (_, other) => {
+            return Err(Failure::Other(format!(
+                "the library rebuilt {} for this challenge",
+                other.challenge_name().unwrap_or("no challenge")
+            )));
+        }
+    };
+    Ok(step_json(next))
+}
+
+/// The AWS CLI's shape of a sign-in step.
+fn step_json(step: SignInStep) -> Value {
+    match step {
+        SignInStep::Done(tokens) => json!({ "AuthenticationResult": tokens_json(&tokens) }),
+        pending => pending
+            .into_saved()
+            .map_or(Value::Null, |saved| challenge_json(&saved)),
+    }
+}
+
+fn challenge_json(saved: &SavedChallenge) -> Value {
+    json!({
+        "ChallengeName": saved.challenge_name(),
+        "Session": saved.session().expose_secret(),
+        "ChallengeParameters": saved.parameters(),
+    })
+}
+
+/// `AuthenticationResult`, fields left out when absent.
+fn tokens_json(tokens: &AuthTokens) -> Value {
+    let mut out = Map::new();
+    out.insert(
+        "AccessToken".into(),
+        tokens.access_token.expose_secret().into(),
+    );
+    out.insert("ExpiresIn".into(), tokens.expires_in.as_secs().into());
+    out.insert("TokenType".into(), tokens.token_type.clone().into());
+    if let Some(token) = &tokens.refresh_token {
+        out.insert("RefreshToken".into(), token.expose_secret().into());
+    }
+    if let Some(token) = &tokens.id_token {
+        out.insert("IdToken".into(), token.expose_secret().into());
+    }
+    if let Some(device) = &tokens.new_device {
+        out.insert(
+            "NewDeviceMetadata".into(),
+            json!({ "DeviceKey": device.device_key, "DeviceGroupKey": device.device_group_key }),
+        );
+    }
+    Value::Object(out)
+}
+
+// ---------------------------------------------------------------------------
+// The interactive commands
+// ---------------------------------------------------------------------------
+
+/// Asks on stderr, reads the answer from stdin, a line at a time.
+struct Prompter {
+    lines: std::io::Lines<std::io::StdinLock<'static>>,
+}
+
+impl Prompter {
+    fn new() -> Self {
+        Self {
+            lines: std::io::stdin().lines(),
+        }
+    }
+
+    fn ask(&mut self, prompt: &str) -> Result<String, Failure> {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        match self.lines.next() {
+            Some(Ok(line)) => Ok(line.trim_end_matches('\r').to_owned()),
+            Some(Err(e)) => Err(Failure::Other(format!("cannot read stdin: {e}"))),
+            None => Err(Failure::Other(
+                "stdin closed before the answer was given".into(),
+            )),
+        }
+    }
+}
+
+/// Asks for an answer and gives it, up to [`MAX_TRIES`] times while the
+/// library hands the same state back (a wrong or mistyped code).
+async fn ask_and_answer<T, R>(
+    prompter: &mut Prompter,
+    prompt: &str,
+    mut state: T,
+    mut answer: impl AsyncFnMut(T, String) -> Result<R, Rejected<T>>,
+) -> Result<R, Failure> {
+    let mut tries = 1;
+    loop {
+        let typed = prompter.ask(prompt)?;
+        match answer(state, typed).await {
+            Ok(done) => return Ok(done),
+            Err(rejected) => match rejected.into_parts() {
+                (e, Some(same)) if tries < MAX_TRIES => {
+                    eprintln!("{}; try again", error_line(&e));
+                    state = same;
+                    tries += 1;
+                }
+                (e, _) => return Err(e.into()),
+            },
+        }
+    }
+}
+
+/// The QR code and the setup key, for the person to scan or type.
+fn show_enrollment(pending: &PendingEnrollment) -> Result<(), Error> {
+    println!(
+        "Scan this QR code with your authenticator app ({}: {}):",
+        pending.issuer(),
+        pending.account_name()
+    );
+    println!("{}", pending.qr_terminal()?);
+    println!("Or type this setup key: {}", pending.setup_key());
+    Ok(())
+}
+
+/// `enroll`: AssociateSoftwareToken, the QR code, then codes until one is
+/// verified (VerifySoftwareToken, SetUserMFAPreference).
+async fn enroll(
+    backend: &SdkBackend,
+    access_token: AccessToken,
+    enrollment: MfaEnrollment,
+) -> Result<Value, Failure> {
+    let pending = enrollment
+        .start_with_access_token(backend, access_token)
+        .await?;
+    show_enrollment(&pending)?;
+    let mut prompter = Prompter::new();
+    let enrolled = ask_and_answer(
+        &mut prompter,
+        "Code from the authenticator app: ",
+        pending,
+        async |pending: PendingEnrollment, code: String| pending.verify(backend, &code).await,
+    )
+    .await?;
+    Ok(json!({
+        "Status": "SUCCESS",
+        "SoftwareTokenMfaSettings": {
+            "Enabled": enrolled.totp_enabled(),
+            "PreferredMfa": enrolled.totp_preferred(),
+        },
+    }))
+}
+
+/// `sign-in`: the password, then every challenge this tool can answer
+/// from stdin, until the tokens.
+async fn sign_in(
+    backend: SdkBackend,
+    client: &ClientConfig,
+    username: &str,
+    enrollment: MfaEnrollment,
+) -> Result<Value, Failure> {
+    let sign_in = client.sign_in(backend)?;
+    let mut prompter = Prompter::new();
+    let password = Password::new(prompter.ask("Password (shown as typed): ")?);
+    let mut step = sign_in.password(username, &password).await?;
+    loop {
+        step = match step {
+            SignInStep::Done(tokens) => {
+                return Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }));
+            }
+            SignInStep::TotpRequired(challenge) => {
+                let prompt = format!(
+                    "Code from {}: ",
+                    challenge
+                        .friendly_device_name()
+                        .unwrap_or("your authenticator app")
+                );
+                ask_and_answer(
+                    &mut prompter,
+                    &prompt,
+                    challenge,
+                    async |c, code: String| c.answer(&sign_in, &code).await,
+                )
+                .await?
+            }
+            SignInStep::MfaSetupRequired(challenge) => {
+                let setup = challenge.start_totp(&sign_in, enrollment.clone()).await?;
+                show_enrollment(setup.enrollment())?;
+                let prompt = "Code from the authenticator app: ";
+                ask_and_answer(&mut prompter, prompt, setup, async |s, code: String| {
+                    s.verify(&sign_in, &code).await
+                })
+                .await?
+            }
+            SignInStep::NewPasswordRequired(challenge) => {
+                let mut attributes = Vec::new();
+                for name in challenge.required_attributes() {
+                    attributes.push((name.clone(), prompter.ask(&format!("{name}: "))?));
+                }
+                let attributes: Vec<(&str, &str)> = attributes
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str()))
+                    .collect();
+                let prompt = "New password (shown as typed): ";
+                ask_and_answer(&mut prompter, prompt, challenge, async |c, new: String| {
+                    c.answer(&sign_in, &Password::new(new), &attributes).await
+                })
+                .await?
+            }
+            SignInStep::SelectMfaType(challenge) => challenge
+                .choose(&sign_in, MfaFactor::SoftwareToken)
+                .await
+                .map_err(Rejected::into_error)?,
+            SignInStep::CodeRequired(challenge) => {
+                let prompt = format!(
+                    "Code sent to {}: ",
+                    challenge.destination().unwrap_or("you")
+                );
+                ask_and_answer(
+                    &mut prompter,
+                    &prompt,
+                    challenge,
+                    async |c, code: String| c.answer(&sign_in, &code).await,
+                )
+                .await?
+            }
+            other => return Err(unhandled(other)),
+        };
+    }
+}
+
+/// A challenge `sign-in` can't answer: print it (to go on with
+/// respond-to-auth-challenge) and fail.
+fn unhandled(step: SignInStep) -> Failure {
+    let name = step.challenge_name().unwrap_or("unknown").to_owned();
+    if let Some(saved) = step.into_saved() {
+        println!("{}", pretty(&challenge_json(&saved)));
+    }
+    Failure::Other(format!(
+        "sign-in does not answer {name}; go on with respond-to-auth-challenge and the Session printed"
+    ))
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}
+
+// ---------------------------------------------------------------------------
+
+async fn execute(command: Command) -> Result<(), Failure> {
+    // Every value is checked before the AWS config is even loaded.
+    let call = prepare(command)?;
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let backend = SdkBackend::from_conf(&config);
+    if let Some(output) = call.run(backend).await? {
+        println!("{}", pretty(&output));
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Tracing only when asked for: errors must stay on one line.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let cli = Cli::parse();
+    match execute(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", failure.line());
+            failure.exit_code()
+        }
+    }
+}

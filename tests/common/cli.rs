@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// The example binary `name`: `target/debug/examples/NAME`, found from this test binary's own
 /// path (`target/debug/deps/TEST-HASH`). Panics with a hint when it has not been built, or was
-/// built before its source (`examples/NAME.rs`) last changed.
+/// built before its source (`examples/NAME.rs` or `examples/NAME/main.rs`) last changed.
 pub fn example_binary(name: &str) -> PathBuf {
     let test_binary = std::env::current_exe().expect("the test binary's path");
     let profile_dir = test_binary
@@ -30,7 +30,14 @@ pub fn example_binary(name: &str) -> PathBuf {
          (with the same features and profile)",
         path.display()
     );
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.rs"));
+    // A single-file example, or one in a folder of its own.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let single = examples.join(format!("{name}.rs"));
+    let source = if single.exists() {
+        single
+    } else {
+        examples.join(name).join("main.rs")
+    };
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     if let (Some(built), Some(edited)) = (modified(&path), modified(&source)) {
         assert!(

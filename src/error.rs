@@ -124,8 +124,11 @@ impl ServiceError {
     }
 
     /// Blanks out any of `secrets` the service echoed in its message (moto
-    /// puts an unknown Session in its message, for one).
-    pub(crate) fn redact(mut self, secrets: &[&str]) -> Self {
+    /// puts an unknown Session in its message, for one). A backend passes
+    /// every secret its request carried; values shorter than four
+    /// characters are left alone (they would blank ordinary words).
+    #[must_use]
+    pub fn redact(mut self, secrets: &[&str]) -> Self {
         if let Some(message) = self.message.as_mut() {
             for secret in secrets.iter().filter(|s| s.len() >= 4) {
                 if message.contains(secret) {

@@ -24,6 +24,11 @@ fn is_word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// A challenge name: 1 to 64 characters.
+pub fn challenge_name(name: &str) -> Result<(), Error> {
+    len_between(Field::Challenge, name, 1, 64)
+}
+
 /// A TOTP code: six ASCII digits once spaces are taken out (people type
 /// `123 456`). Returns the six digits.
 pub fn user_code(code: &str) -> Result<String, Error> {

@@ -283,14 +283,20 @@ fn not_authorized_user_disabled_is_user_disabled() {
 fn not_authorized_unknown_message_falls_back_to_service_kept_whole() {
     let e = Error::from_service(
         Operation::InitiateAuth,
-        ServiceError::new("NotAuthorizedException", "Password attempts exceeded")
-            .with_request_id("9f1c7d2e-0000-4a5b-8c6d-123456789abc"),
+        ServiceError::new(
+            "NotAuthorizedException",
+            "A client attempted to write unauthorized attribute",
+        )
+        .with_request_id("9f1c7d2e-0000-4a5b-8c6d-123456789abc"),
     );
     match &e {
         Error::Service { operation, error } => {
             assert_eq!(*operation, Operation::InitiateAuth);
             assert_eq!(error.code(), "NotAuthorizedException");
-            assert_eq!(error.message(), Some("Password attempts exceeded"));
+            assert_eq!(
+                error.message(),
+                Some("A client attempted to write unauthorized attribute")
+            );
             assert_eq!(
                 error.request_id(),
                 Some("9f1c7d2e-0000-4a5b-8c6d-123456789abc")
@@ -310,7 +316,11 @@ fn not_authorized_unknown_message_falls_back_to_service_kept_whole() {
     );
     // The source chain keeps the service error.
     let source = std::error::Error::source(&e).expect("a source");
-    assert!(source.to_string().contains("Password attempts exceeded"));
+    assert!(
+        source
+            .to_string()
+            .contains("A client attempted to write unauthorized attribute")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1049,4 +1059,16 @@ async fn end_to_end_verify_with_session_token_auth_is_passed_through() {
         rejected.retry().is_none(),
         "a spent Session can't be retried"
     );
+}
+
+#[test]
+fn not_authorized_password_attempts_exceeded_is_a_throttle() {
+    // Cognito's lockout after repeated wrong passwords lifts by itself.
+    let e = Error::from_service(
+        Operation::InitiateAuth,
+        ServiceError::new("NotAuthorizedException", "Password attempts exceeded"),
+    );
+    assert!(matches!(e, Error::Throttled(_)), "{e:?}");
+    assert_recovery(&e, Recovery::RetryLater);
+    assert!(e.is_retryable());
 }

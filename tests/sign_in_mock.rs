@@ -1761,7 +1761,7 @@ async fn saved_challenge_of_another_version_or_client_is_refused() {
     let e = sign_in
         .resume(parse_saved(&value.to_string()))
         .expect_err("empty name");
-    assert_eq!(field_of(&e), Field::PendingChallenge);
+    assert_eq!(field_of(&e), Field::Challenge);
 
     // Not a saved challenge at all: serde refuses it.
     assert!(serde_json::from_str::<SavedChallenge>(r#"{"v":1}"#).is_err());

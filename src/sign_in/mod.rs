@@ -279,9 +279,7 @@ impl SignIn {
         session: Session,
         username: &str,
     ) -> Result<SignInStep, Error> {
-        if challenge_name.is_empty() {
-            return Err(Error::invalid(Field::Challenge, "name must not be empty"));
-        }
+        validate::challenge_name(challenge_name)?;
         validate::session(session.expose_secret())?;
         validate::username(username)?;
         Ok(SignInStep::from_pending(Pending {
@@ -373,6 +371,20 @@ impl SignIn {
             operation,
             "a challenge without a Session",
         ))?;
+        // What the service hands over must be good enough to save and
+        // resume: the same limits as input from outside.
+        if validate::session(session.expose_secret()).is_err() {
+            return Err(Error::unexpected(
+                operation,
+                "a Session outside Cognito's limits (20 to 2048 characters)",
+            ));
+        }
+        if validate::challenge_name(name.as_str()).is_err() {
+            return Err(Error::unexpected(
+                operation,
+                "a challenge name outside 1 to 64 characters",
+            ));
+        }
         // Later steps must name the user as Cognito knows them, not by the
         // alias typed at the password step: SECRET_HASH depends on it.
         let canonical = ["USER_ID_FOR_SRP", "USERNAME"]

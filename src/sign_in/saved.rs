@@ -85,27 +85,34 @@ impl SavedChallenge {
                 ),
             ));
         }
-        if self.challenge.is_empty() || self.challenge.len() > 64 {
-            return Err(Error::invalid(
-                Field::PendingChallenge,
-                "challenge name must be 1 to 64 characters",
-            ));
-        }
+        validate::challenge_name(&self.challenge)?;
         validate::session(self.session.expose_secret())?;
         validate::username(&self.username)?;
         validate::client_id(&self.client_id)?;
         if let Some(pool) = &self.user_pool_id {
             validate::user_pool_id(pool)?;
         }
+        let expires_at = self.expiry().ok_or_else(|| {
+            Error::invalid(
+                Field::PendingChallenge,
+                "expires_at is out of range (Unix seconds)",
+            )
+        })?;
         Ok(Pending {
             name: ChallengeName::parse(&self.challenge),
             session: self.session,
             username: self.username,
             client_id: self.client_id,
             user_pool_id: self.user_pool_id,
-            expires_at: UNIX_EPOCH + Duration::from_secs(self.expires_at),
+            expires_at,
             parameters: self.parameters,
         })
+    }
+
+    /// `expires_at` as a time; `None` when a value from outside is too far
+    /// in the future for `SystemTime` (adding it would panic).
+    fn expiry(&self) -> Option<SystemTime> {
+        UNIX_EPOCH.checked_add(Duration::from_secs(self.expires_at))
     }
 
     /// The challenge name.
@@ -118,9 +125,11 @@ impl SavedChallenge {
         &self.username
     }
 
-    /// When the challenge expires.
+    /// When the challenge expires. A value too far in the future to
+    /// represent (it can only come from outside) reads as the epoch:
+    /// expired.
     pub fn expires_at(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(self.expires_at)
+        self.expiry().unwrap_or(UNIX_EPOCH)
     }
 
     /// The challenge's Session: a bearer credential, for the one place that
@@ -137,6 +146,11 @@ impl SavedChallenge {
     /// The app client id.
     pub fn client_id(&self) -> &str {
         &self.client_id
+    }
+
+    /// The user pool id, for a challenge of an admin sign-in.
+    pub fn user_pool_id(&self) -> Option<&str> {
+        self.user_pool_id.as_deref()
     }
 
     /// The format version.

@@ -43,8 +43,9 @@ pub(crate) fn canonical_base32(secret: &TotpSecret) -> Result<String, Error> {
     Ok(normalised)
 }
 
-/// A totp-rs generator for Cognito's parameters, accepting one step early
-/// or late. `build_noncompliant` because the secret's length is the
+/// A totp-rs generator for Cognito's parameters. Its own window is the one
+/// step asked for (skew 0): [`matching_steps`] walks the three Cognito
+/// accepts. `build_noncompliant` because the secret's length is the
 /// service's choice (moto's is 7 bytes, under RFC 4226's 16); the fixed
 /// digits and step are valid, so nothing here can panic.
 #[cfg_attr(not(feature = "test-util"), allow(dead_code))]
@@ -52,10 +53,31 @@ pub(crate) fn generator(secret: &[u8]) -> Totp {
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(DIGITS as u8)
-        .with_skew(1)
+        .with_skew(0)
         .with_step_duration(STEP_SECS)
         .with_secret(secret.to_vec())
         .build_noncompliant()
+}
+
+/// The steps whose code is `code`, among the one `now` falls in and the one
+/// before and after (what Cognito accepts), the current step first: a
+/// right code typed in time costs one HMAC. Codes are compared in constant
+/// time by totp-rs.
+#[cfg_attr(not(feature = "test-util"), allow(dead_code))]
+pub(crate) fn matching_steps<'a>(
+    generator: &'a Totp,
+    code: &'a str,
+    now: SystemTime,
+) -> impl Iterator<Item = u64> + 'a {
+    let current = step_of(now);
+    [
+        Some(current),
+        current.checked_sub(1),
+        current.checked_add(1),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(move |step| generator.check(code, step.saturating_mul(STEP_SECS)) == Some(*step))
 }
 
 pub(crate) fn unix_secs(at: SystemTime) -> u64 {
@@ -80,6 +102,22 @@ mod tests {
         let totp = generator(b"12345678901234567890");
         assert_eq!(totp.generate(59).to_string(), "287082");
         assert_eq!(totp.generate(1_111_111_109).to_string(), "081804");
+    }
+
+    #[test]
+    fn one_step_early_or_late_current_first() {
+        let totp = generator(b"12345678901234567890");
+        let at = UNIX_EPOCH + std::time::Duration::from_secs(1_111_111_109);
+        let step = step_of(at);
+        let code = |s: u64| totp.generate(s * STEP_SECS).to_string();
+        let steps = |c: &str| matching_steps(&totp, c, at).collect::<Vec<_>>();
+        assert_eq!(steps(&code(step)), [step]);
+        assert_eq!(steps(&code(step - 1)), [step - 1]);
+        assert_eq!(steps(&code(step + 1)), [step + 1]);
+        assert!(steps(&code(step - 2)).is_empty());
+        assert!(steps(&code(step + 2)).is_empty());
+        assert!(steps("12345").is_empty());
+        assert!(steps("abcdef").is_empty());
     }
 
     #[test]

@@ -46,6 +46,13 @@ impl Authenticator {
         OneTimeCode::new(self.totp.generate(totp::unix_secs(at)).to_string())
     }
 
+    /// Whether `code` is this authenticator's code at `at`, one step early
+    /// or late: the check the in-memory pool makes, without its memory of
+    /// codes already used.
+    pub fn matches(&self, code: &str, at: SystemTime) -> bool {
+        totp::matching_steps(&self.totp, code, at).next().is_some()
+    }
+
     /// The code shown now, by the system clock.
     pub fn current_code(&self) -> OneTimeCode {
         self.code_at(SystemTime::now())

@@ -457,28 +457,19 @@ impl UserRecord {
     /// already accepted (RFC 6238 §5.2). On success records the step.
     fn accept_code(&mut self, key: &[u8], code: &str, now: SystemTime) -> Result<(), CodeFault> {
         let generator = totp::generator(key);
-        let current = totp::step_of(now);
-        let matching: Vec<u64> = (current.saturating_sub(1)..=current.saturating_add(1))
-            .filter(|step| {
-                generator
-                    .generate(step.saturating_mul(totp::STEP_SECS))
-                    .to_string()
-                    == code
-            })
-            .collect();
-        if matching.is_empty() {
-            return Err(CodeFault::Mismatch);
-        }
-        let fresh = matching
-            .into_iter()
-            .find(|step| self.last_totp_step.is_none_or(|last| *step > last));
-        match fresh {
-            Some(step) => {
+        let mut matched = false;
+        for step in totp::matching_steps(&generator, code, now) {
+            matched = true;
+            if self.last_totp_step.is_none_or(|last| step > last) {
                 self.last_totp_step = Some(step);
-                Ok(())
+                return Ok(());
             }
-            None => Err(CodeFault::Reused),
         }
+        Err(if matched {
+            CodeFault::Reused
+        } else {
+            CodeFault::Mismatch
+        })
     }
 
     fn account_status(&self) -> UserStatus {

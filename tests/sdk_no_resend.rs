@@ -155,3 +155,58 @@ async fn a_refused_connection_is_not_sent_and_may_be_retried() {
         "no Debug dump: {err}"
     );
 }
+
+/// A server that answers every request with Cognito's throttling error.
+async fn throttling_server() -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicUsize::new(0));
+    let count = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = socket.read(&mut buf).await;
+                count.fetch_add(1, Ordering::SeqCst);
+                let body = r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#;
+                let head = format!(
+                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\n\
+                     x-amzn-ErrorType: TooManyRequestsException\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (endpoint, requests)
+}
+
+#[tokio::test]
+async fn throttling_is_retried_by_the_sdk_then_surfaces_as_retryable() {
+    // The answer was refused, not acted on: the SDK's retry config resends
+    // even a request that carries a code (3 attempts here), and when it
+    // gives up the error says to retry later.
+    let (endpoint, requests) = throttling_server().await;
+    let backend = backend(&endpoint).await;
+    let err = backend
+        .respond_to_auth_challenge(RespondToAuthChallengeRequest {
+            client_id: "client".into(),
+            user_pool_id: None,
+            challenge: ChallengeName::SoftwareTokenMfa,
+            session: session(),
+            responses: Parameters::new()
+                .with("USERNAME", "alice")
+                .with("SOFTWARE_TOKEN_MFA_CODE", "123456"),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Throttled(_)), "{err:?}");
+    assert!(err.is_retryable());
+    assert_eq!(err.service_code(), Some("TooManyRequestsException"));
+    assert_eq!(requests.load(Ordering::SeqCst), 3, "the SDK's 3 attempts");
+}

@@ -7,6 +7,8 @@
 //! is taken by value) and asserts with `withf` exactly what is sent. A mock
 //! verifies its `times`/`never` counts when the `SignIn` holding it drops.
 
+mod common;
+
 use cognito_mfa::backend::{
     AssociatedSoftwareToken, AuthFlow, AuthResponse, AuthTokens, ChallengeName,
     InitiateAuthRequest, MfaFactor, NewDeviceMetadata, Parameters, RespondToAuthChallengeRequest,
@@ -18,8 +20,14 @@ use cognito_mfa::sign_in::{
 };
 use cognito_mfa::{
     AccessToken, ClientSecret, Error, Field, IdToken, MfaEnrollment, MockCognitoBackend, Operation,
-    Password, Recovery, RefreshToken, ServiceError, Session, TotpSecret, TransportError,
-    TransportKind, secret_hash,
+    Password, Recovery, RefreshToken, Session, TotpSecret, TransportError, TransportKind,
+    secret_hash,
+};
+/// The user name Cognito knows the user by (USER_ID_FOR_SRP).
+use common::canary::CANONICAL;
+use common::canary::{
+    CANARY_CODE, CANARY_PASSWORD, CANARY_SESSION, CANARY_WRONG_CODE, CLIENT_SECRET,
+    assert_no_canary, canary_mock, canary_tokens, challenge, respond_error, service,
 };
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -28,13 +36,10 @@ const POOL: &str = "us-east-1_Abc123";
 const CLIENT: &str = "client1";
 /// What the person typed at the password step: an alias.
 const ALIAS: &str = "alice@example.com";
-/// The user name Cognito knows the user by (USER_ID_FOR_SRP).
-const CANONICAL: &str = "7d1e5c3a-0b4f-4c55-9d1e-abcdef012345";
 const PASSWORD: &str = "correct horse battery staple";
 const S1: &str = "session-one-AAAAAAAAAAAAAAAAAAAA";
 const S2: &str = "session-two-BBBBBBBBBBBBBBBBBBBB";
 const S3: &str = "session-three-CCCCCCCCCCCCCCCCCC";
-const CLIENT_SECRET: &str = "abcdefghijklmnopqrstuvwxyz012345";
 const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
 
 // ---------------------------------------------------------------- helpers
@@ -57,26 +62,6 @@ fn done(tag: &str) -> AuthResponse {
         parameters: BTreeMap::new(),
         tokens: Some(tokens(tag)),
     }
-}
-
-fn challenge(name: &str, session: &str, params: &[(&str, &str)]) -> AuthResponse {
-    AuthResponse {
-        challenge: Some(ChallengeName::parse(name)),
-        session: Some(Session::new(session)),
-        parameters: params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        tokens: None,
-    }
-}
-
-fn service(operation: Operation, code: &str, message: &str) -> Error {
-    Error::from_service(operation, ServiceError::new(code, message))
-}
-
-fn respond_error(code: &str, message: &str) -> Error {
-    service(Operation::RespondToAuthChallenge, code, message)
 }
 
 fn admin(mock: MockCognitoBackend) -> SignIn {
@@ -1843,81 +1828,6 @@ async fn resume_parts_checks_its_input() {
 }
 
 // ------------------------------------------------------ nothing leaks
-
-const CANARY_SESSION: &str = "SESSIONCANARY-0123456789abcdef";
-const CANARY_PASSWORD: &str = "PASSWORDCANARY-hunter2";
-const CANARY_CODE: &str = "918273";
-const CANARY_WRONG_CODE: &str = "564738";
-const CANARY_ACCESS: &str = "ACCESSCANARY-eyJraWQ";
-const CANARY_ID: &str = "IDCANARY-eyJraWQ";
-const CANARY_REFRESH: &str = "REFRESHCANARY-eyJjdHk";
-
-fn canary_tokens() -> AuthResponse {
-    AuthResponse {
-        challenge: None,
-        session: None,
-        parameters: BTreeMap::new(),
-        tokens: Some(AuthTokens {
-            access_token: AccessToken::new(CANARY_ACCESS),
-            id_token: Some(IdToken::new(CANARY_ID)),
-            refresh_token: Some(RefreshToken::new(CANARY_REFRESH)),
-            expires_in: Duration::from_secs(3600),
-            token_type: "Bearer".to_owned(),
-            new_device: None,
-        }),
-    }
-}
-
-fn canary_mock() -> MockCognitoBackend {
-    let mut mock = MockCognitoBackend::new();
-    mock.expect_initiate_auth()
-        .withf(|r: &InitiateAuthRequest| r.parameters.get("PASSWORD") == Some(CANARY_PASSWORD))
-        .times(1)
-        .returning(|_| {
-            Ok(challenge(
-                "SOFTWARE_TOKEN_MFA",
-                CANARY_SESSION,
-                &[("USER_ID_FOR_SRP", CANONICAL)],
-            ))
-        });
-    mock.expect_respond_to_auth_challenge()
-        .withf(|r: &RespondToAuthChallengeRequest| {
-            r.responses.get("SOFTWARE_TOKEN_MFA_CODE") == Some(CANARY_WRONG_CODE)
-        })
-        .times(1)
-        .returning(|_| {
-            Err(respond_error(
-                "CodeMismatchException",
-                "Invalid code received for user",
-            ))
-        });
-    mock.expect_respond_to_auth_challenge()
-        .withf(|r: &RespondToAuthChallengeRequest| {
-            r.session.expose_secret() == CANARY_SESSION
-                && r.responses.get("SOFTWARE_TOKEN_MFA_CODE") == Some(CANARY_CODE)
-        })
-        .times(1)
-        .returning(|_| Ok(canary_tokens()));
-    mock
-}
-
-fn assert_no_canary(text: &str, extra: &[&str]) {
-    for canary in [
-        CANARY_SESSION,
-        CANARY_PASSWORD,
-        CANARY_CODE,
-        CANARY_WRONG_CODE,
-        CANARY_ACCESS,
-        CANARY_ID,
-        CANARY_REFRESH,
-        CLIENT_SECRET,
-    ]
-    .iter()
-    .chain(extra)
-    {
-        assert!(!text.contains(canary), "{canary} leaked into:\n{text}");
-    }
-}
 
 #[tokio::test]
 async fn debug_output_holds_no_session_password_code_or_token() {

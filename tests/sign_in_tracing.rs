@@ -6,51 +6,21 @@
 //! process-wide, and tests on other threads running the same spans with no
 //! subscriber make a scoped subscriber miss spans now and then.
 
-use cognito_mfa::backend::{
-    AuthResponse, AuthTokens, ChallengeName, InitiateAuthRequest, RespondToAuthChallengeRequest,
-};
+mod common;
+
+use cognito_mfa::backend::AuthTokens;
 use cognito_mfa::sign_in::{SignIn, SignInStep, TotpChallenge};
-use cognito_mfa::{
-    AccessToken, ClientSecret, Error, IdToken, MockCognitoBackend, Operation, Password,
-    RefreshToken, ServiceError, Session, secret_hash,
+use cognito_mfa::{ClientSecret, Password, secret_hash};
+use common::canary::{
+    CANARY_CODE, CANARY_PASSWORD, CANARY_WRONG_CODE, CANONICAL, CLIENT_SECRET, assert_no_canary,
+    canary_mock,
 };
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const POOL: &str = "us-east-1_Abc123";
 const CLIENT: &str = "client1";
 const ALIAS: &str = "alice@example.com";
-const CANONICAL: &str = "7d1e5c3a-0b4f-4c55-9d1e-abcdef012345";
-const CLIENT_SECRET: &str = "abcdefghijklmnopqrstuvwxyz012345";
-const CANARY_SESSION: &str = "SESSIONCANARY-0123456789abcdef";
-const CANARY_PASSWORD: &str = "PASSWORDCANARY-hunter2";
-const CANARY_CODE: &str = "918273";
-const CANARY_WRONG_CODE: &str = "564738";
-const CANARY_ACCESS: &str = "ACCESSCANARY-eyJraWQ";
-const CANARY_ID: &str = "IDCANARY-eyJraWQ";
-const CANARY_REFRESH: &str = "REFRESHCANARY-eyJjdHk";
-
-fn challenge(name: &str, session: &str, params: &[(&str, &str)]) -> AuthResponse {
-    AuthResponse {
-        challenge: Some(ChallengeName::parse(name)),
-        session: Some(Session::new(session)),
-        parameters: params
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect(),
-        tokens: None,
-    }
-}
-
-fn service(operation: Operation, code: &str, message: &str) -> Error {
-    Error::from_service(operation, ServiceError::new(code, message))
-}
-
-fn respond_error(code: &str, message: &str) -> Error {
-    service(Operation::RespondToAuthChallenge, code, message)
-}
 
 fn totp(step: SignInStep) -> TotpChallenge {
     match step {
@@ -63,73 +33,6 @@ fn signed_in(step: SignInStep) -> AuthTokens {
     match step {
         SignInStep::Done(t) => t,
         other => panic!("expected tokens, got {other:?}"),
-    }
-}
-
-fn canary_tokens() -> AuthResponse {
-    AuthResponse {
-        challenge: None,
-        session: None,
-        parameters: BTreeMap::new(),
-        tokens: Some(AuthTokens {
-            access_token: AccessToken::new(CANARY_ACCESS),
-            id_token: Some(IdToken::new(CANARY_ID)),
-            refresh_token: Some(RefreshToken::new(CANARY_REFRESH)),
-            expires_in: Duration::from_secs(3600),
-            token_type: "Bearer".to_owned(),
-            new_device: None,
-        }),
-    }
-}
-
-fn canary_mock() -> MockCognitoBackend {
-    let mut mock = MockCognitoBackend::new();
-    mock.expect_initiate_auth()
-        .withf(|r: &InitiateAuthRequest| r.parameters.get("PASSWORD") == Some(CANARY_PASSWORD))
-        .times(1)
-        .returning(|_| {
-            Ok(challenge(
-                "SOFTWARE_TOKEN_MFA",
-                CANARY_SESSION,
-                &[("USER_ID_FOR_SRP", CANONICAL)],
-            ))
-        });
-    mock.expect_respond_to_auth_challenge()
-        .withf(|r: &RespondToAuthChallengeRequest| {
-            r.responses.get("SOFTWARE_TOKEN_MFA_CODE") == Some(CANARY_WRONG_CODE)
-        })
-        .times(1)
-        .returning(|_| {
-            Err(respond_error(
-                "CodeMismatchException",
-                "Invalid code received for user",
-            ))
-        });
-    mock.expect_respond_to_auth_challenge()
-        .withf(|r: &RespondToAuthChallengeRequest| {
-            r.session.expose_secret() == CANARY_SESSION
-                && r.responses.get("SOFTWARE_TOKEN_MFA_CODE") == Some(CANARY_CODE)
-        })
-        .times(1)
-        .returning(|_| Ok(canary_tokens()));
-    mock
-}
-
-fn assert_no_canary(text: &str, extra: &[&str]) {
-    for canary in [
-        CANARY_SESSION,
-        CANARY_PASSWORD,
-        CANARY_CODE,
-        CANARY_WRONG_CODE,
-        CANARY_ACCESS,
-        CANARY_ID,
-        CANARY_REFRESH,
-        CLIENT_SECRET,
-    ]
-    .iter()
-    .chain(extra)
-    {
-        assert!(!text.contains(canary), "{canary} leaked into:\n{text}");
     }
 }
 

@@ -446,6 +446,26 @@ impl UnsupportedChallenge {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sign_in::ChallengeParameters;
+
+    #[test]
+    fn challenge_parameters_find_by_name() {
+        let map: BTreeMap<String, String> = [("USER_ID_FOR_SRP", "u"), ("A", "1"), ("Z", "26")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        let params = ChallengeParameters::from(map.clone());
+        assert_eq!(params.get("A").map(String::as_str), Some("1"));
+        assert_eq!(params.get("USER_ID_FOR_SRP").map(String::as_str), Some("u"));
+        assert_eq!(params.get("Z").map(String::as_str), Some("26"));
+        assert_eq!(params.get("B"), None);
+        assert_eq!(
+            params.keys().collect::<Vec<_>>(),
+            ["A", "USER_ID_FOR_SRP", "Z"]
+        );
+        assert_eq!(params.into_map(), map);
+        assert_eq!(ChallengeParameters::default().get("A"), None);
+    }
 
     #[test]
     fn lists_in_every_shape() {

@@ -154,6 +154,8 @@ impl SignIn {
         self.session_validity
     }
 
+    /// The backend itself: calling through the `Arc` would go through its
+    /// forwarding impl and box every future twice.
     pub(crate) fn backend(&self) -> &dyn CognitoBackend {
         &*self.backend
     }
@@ -180,7 +182,7 @@ impl SignIn {
         );
         let result = async {
             let response = self
-                .backend
+                .backend()
                 .initiate_auth(InitiateAuthRequest {
                     client_id: self.client_id.clone(),
                     user_pool_id: self.user_pool_id.clone(),
@@ -227,7 +229,7 @@ impl SignIn {
         );
         let result = async {
             let response = self
-                .backend
+                .backend()
                 .initiate_auth(InitiateAuthRequest {
                     client_id: self.client_id.clone(),
                     user_pool_id: self.user_pool_id.clone(),
@@ -289,7 +291,7 @@ impl SignIn {
             client_id: self.client_id.clone(),
             user_pool_id: self.user_pool_id.clone(),
             expires_at: SystemTime::now() + self.session_validity,
-            parameters: BTreeMap::new(),
+            parameters: ChallengeParameters::default(),
         }))
     }
 
@@ -332,7 +334,7 @@ impl SignIn {
         );
         let result = async {
             let response = self
-                .backend
+                .backend()
                 .respond_to_auth_challenge(RespondToAuthChallengeRequest {
                     client_id: self.client_id.clone(),
                     user_pool_id: self.user_pool_id.clone(),
@@ -400,7 +402,7 @@ impl SignIn {
             client_id: self.client_id.clone(),
             user_pool_id: self.user_pool_id.clone(),
             expires_at: SystemTime::now() + self.session_validity,
-            parameters: response.parameters,
+            parameters: response.parameters.into(),
         }))
     }
 }
@@ -458,7 +460,7 @@ pub(crate) struct Pending {
     pub(crate) client_id: String,
     pub(crate) user_pool_id: Option<String>,
     pub(crate) expires_at: SystemTime,
-    pub(crate) parameters: BTreeMap<String, String>,
+    pub(crate) parameters: ChallengeParameters,
 }
 
 impl fmt::Debug for Pending {
@@ -472,6 +474,37 @@ impl fmt::Debug for Pending {
             .field("expires_at", &self.expires_at)
             .field("parameters", &self.parameters.keys().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+/// `ChallengeParameters` as a pending challenge keeps them: a sorted boxed
+/// slice. A challenge has one to three parameters, and a map's node would
+/// take about 540 bytes of the few hundred a pending challenge needs.
+#[derive(Clone, Default)]
+pub(crate) struct ChallengeParameters(Box<[(String, String)]>);
+
+impl ChallengeParameters {
+    pub(crate) fn get(&self, name: &str) -> Option<&String> {
+        self.0
+            .binary_search_by(|(key, _)| key.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, value)| value)
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(key, _)| key)
+    }
+
+    pub(crate) fn into_map(self) -> BTreeMap<String, String> {
+        self.0.into_vec().into_iter().collect()
+    }
+}
+
+impl From<BTreeMap<String, String>> for ChallengeParameters {
+    fn from(map: BTreeMap<String, String>) -> Self {
+        // A BTreeMap iterates in key order: the slice is sorted.
+        Self(map.into_iter().collect())
     }
 }
 

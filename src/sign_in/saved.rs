@@ -69,7 +69,7 @@ impl SavedChallenge {
             client_id: p.client_id,
             user_pool_id: p.user_pool_id,
             expires_at: crate::totp::unix_secs(p.expires_at),
-            parameters: p.parameters,
+            parameters: p.parameters.into_map(),
         }
     }
 
@@ -105,7 +105,7 @@ impl SavedChallenge {
             client_id: self.client_id,
             user_pool_id: self.user_pool_id,
             expires_at,
-            parameters: self.parameters,
+            parameters: self.parameters.into(),
         })
     }
 

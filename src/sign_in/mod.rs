@@ -181,15 +181,7 @@ impl SignIn {
             outcome = tracing::field::Empty
         );
         let result = async {
-            let response = self
-                .backend()
-                .initiate_auth(InitiateAuthRequest {
-                    client_id: self.client_id.clone(),
-                    user_pool_id: self.user_pool_id.clone(),
-                    flow,
-                    parameters,
-                })
-                .await?;
+            let response = self.initiate(flow, parameters).await?;
             self.step(Operation::InitiateAuth, response, username)
         }
         .instrument(span.clone())
@@ -228,15 +220,7 @@ impl SignIn {
             outcome = tracing::field::Empty
         );
         let result = async {
-            let response = self
-                .backend()
-                .initiate_auth(InitiateAuthRequest {
-                    client_id: self.client_id.clone(),
-                    user_pool_id: self.user_pool_id.clone(),
-                    flow: AuthFlow::RefreshToken,
-                    parameters,
-                })
-                .await?;
+            let response = self.initiate(AuthFlow::RefreshToken, parameters).await?;
             match response.tokens {
                 Some(tokens) => Ok(tokens),
                 None => Err(Error::unexpected(
@@ -293,6 +277,22 @@ impl SignIn {
             expires_at: SystemTime::now() + self.session_validity,
             parameters: ChallengeParameters::default(),
         }))
+    }
+
+    /// InitiateAuth, or AdminInitiateAuth for an admin client.
+    async fn initiate(
+        &self,
+        flow: AuthFlow,
+        parameters: Parameters,
+    ) -> Result<AuthResponse, Error> {
+        self.backend()
+            .initiate_auth(InitiateAuthRequest {
+                client_id: self.client_id.clone(),
+                user_pool_id: self.user_pool_id.clone(),
+                flow,
+                parameters,
+            })
+            .await
     }
 
     fn add_secret_hash(&self, parameters: &mut Parameters, username: &str) {

@@ -425,32 +425,24 @@ impl UserRecord {
     /// counts even if the preference never enabled it: the pool requires a
     /// factor and the user has one.
     fn active_factors(&self, mode: PoolMfaMode) -> Vec<MfaFactor> {
-        let mut factors = Vec::new();
-        if self.totp.is_some() && (self.totp_enabled || mode == PoolMfaMode::On) {
-            factors.push(MfaFactor::SoftwareToken);
-        }
-        if self.sms_enabled {
-            factors.push(MfaFactor::Sms);
-        }
-        if self.email_enabled {
-            factors.push(MfaFactor::Email);
-        }
-        factors
+        self.factors(self.totp.is_some() && (self.totp_enabled || mode == PoolMfaMode::On))
     }
 
     /// `UserMFASettingList`: the factors enabled by preference.
     fn enabled_factors(&self) -> Vec<MfaFactor> {
-        let mut factors = Vec::new();
-        if self.totp.is_some() && self.totp_enabled {
-            factors.push(MfaFactor::SoftwareToken);
-        }
-        if self.sms_enabled {
-            factors.push(MfaFactor::Sms);
-        }
-        if self.email_enabled {
-            factors.push(MfaFactor::Email);
-        }
-        factors
+        self.factors(self.totp.is_some() && self.totp_enabled)
+    }
+
+    /// TOTP as the caller judged it, then SMS and email as enabled.
+    fn factors(&self, totp: bool) -> Vec<MfaFactor> {
+        [
+            (totp, MfaFactor::SoftwareToken),
+            (self.sms_enabled, MfaFactor::Sms),
+            (self.email_enabled, MfaFactor::Email),
+        ]
+        .into_iter()
+        .filter_map(|(on, factor)| on.then_some(factor))
+        .collect()
     }
 
     /// Checks `code` against `key` one step early or late, refusing steps

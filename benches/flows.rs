@@ -1,4 +1,11 @@
 //! Whole flows on the in-memory pool: the library's own cost with no network.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
+#![allow(unsafe_code)] // a counting global allocator
 //!
 //! `cargo bench --bench flows`
 //!
@@ -21,6 +28,7 @@
 //! [`TotpChallenge`] keeps in memory (with a counting allocator) and asserts
 //! it is under 2 KiB.
 
+use cognito_mfa::backend::Api;
 use cognito_mfa::backend::{
     AuthFlow, ChallengeName, CognitoBackend, InitiateAuthRequest, Parameters, PoolMfaConfig,
     PoolMfaMode, RespondToAuthChallengeRequest,
@@ -156,10 +164,7 @@ struct Fixture {
 async fn fixture(n_users: usize) -> Fixture {
     let clock = ManualClock::starting_now();
     let pool = InMemoryPool::with_clock(clock.clone());
-    pool.set_mfa_config(PoolMfaConfig {
-        mode: PoolMfaMode::Optional,
-        software_token_enabled: true,
-    });
+    pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::Optional, true));
     let client = pool.create_client(ClientOptions::new()).expect("client");
     let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id)
         .build()
@@ -236,28 +241,28 @@ async fn mfa_sign_in(sign_in: &SignIn, user: &User, code: &str) {
 async fn backend_sign_in(f: &Fixture, user: &User, code: &str) {
     let started = f
         .pool
-        .initiate_auth(InitiateAuthRequest {
-            client_id: f.client_id.clone(),
-            user_pool_id: Some(f.pool.pool_id().to_owned()),
-            flow: AuthFlow::AdminUserPassword,
-            parameters: Parameters::new()
+        .initiate_auth(InitiateAuthRequest::new(
+            Api::admin(f.pool.pool_id().to_owned()),
+            f.client_id.clone(),
+            AuthFlow::AdminUserPassword,
+            Parameters::new()
                 .with("USERNAME", user.name.as_str())
                 .with("PASSWORD", PASSWORD),
-        })
+        ))
         .await
         .expect("initiate");
     assert_eq!(started.challenge, Some(ChallengeName::SoftwareTokenMfa));
     let done = f
         .pool
-        .respond_to_auth_challenge(RespondToAuthChallengeRequest {
-            client_id: f.client_id.clone(),
-            user_pool_id: Some(f.pool.pool_id().to_owned()),
-            challenge: ChallengeName::SoftwareTokenMfa,
-            session: started.session.expect("session"),
-            responses: Parameters::new()
+        .respond_to_auth_challenge(RespondToAuthChallengeRequest::new(
+            Api::admin(f.pool.pool_id().to_owned()),
+            f.client_id.clone(),
+            ChallengeName::SoftwareTokenMfa,
+            Some(started.session.expect("session")),
+            Parameters::new()
                 .with("USERNAME", user.name.as_str())
                 .with("SOFTWARE_TOKEN_MFA_CODE", code),
-        })
+        ))
         .await
         .expect("respond");
     assert!(done.tokens.is_some());
@@ -317,7 +322,7 @@ fn cognito_shaped(sign_in: &SignIn, session_len: usize) -> (TotpChallenge, usize
     })
     .to_string();
     let saved: SavedChallenge = serde_json::from_str(&json).expect("saved challenge");
-    match sign_in.resume_at(saved, now).expect("resume") {
+    match sign_in.resume(saved).expect("resume") {
         SignInStep::TotpRequired(c) => (c, json.len()),
         other => panic!(
             "expected a TOTP challenge, got {:?}",

@@ -1,4 +1,10 @@
 //! The crate's local arithmetic: TOTP codes, the otpauth URI and setup key,
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
 //! QR codes of that URI, and SECRET_HASH.
 //!
 //! `cargo bench --bench totp`

@@ -57,11 +57,13 @@ use cip::types::{
     SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
 };
 use clap::Parser;
+use cognito_mfa::backend::Api;
 use cognito_mfa::backend::{
     AppClient, AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName, CognitoBackend,
     InitiateAuthRequest, MfaPreferenceUpdate, PoolMfaConfig, RespondToAuthChallengeRequest,
     TokenAuth, UserMfaSettings, UserTarget, VerifiedSoftwareToken,
 };
+use cognito_mfa::clock::{Clock as _, SystemClock};
 use cognito_mfa::sign_in::{SignIn, SignInStep};
 use cognito_mfa::testing::Authenticator;
 use cognito_mfa::{
@@ -260,10 +262,17 @@ impl CognitoBackend for PlainBackend {
         &self,
         request: RespondToAuthChallengeRequest,
     ) -> Result<AuthResponse, Error> {
-        const OP: Operation = Operation::RespondToAuthChallenge;
+        const OP: Operation = Operation::AdminRespondToAuthChallenge;
         let pool = request
-            .user_pool_id
-            .ok_or_else(|| transport(OP, io::Error::other("admin only")))?;
+            .api
+            .admin_user_pool_id()
+            .ok_or_else(|| transport(OP, io::Error::other("admin only")))?
+            .to_owned();
+        let session = request
+            .session
+            .as_ref()
+            .map(|s| s.expose_secret().to_owned())
+            .unwrap_or_default();
         let responses: HashMap<String, String> = request
             .responses
             .expose_all()
@@ -274,7 +283,7 @@ impl CognitoBackend for PlainBackend {
             .responses
             .expose_all()
             .map(|(_, v)| v)
-            .chain([request.session.expose_secret()])
+            .chain([session.as_str()])
             .collect();
         let out = self
             .sdk
@@ -283,30 +292,33 @@ impl CognitoBackend for PlainBackend {
             .user_pool_id(pool)
             .client_id(request.client_id)
             .challenge_name(ChallengeNameType::from(request.challenge.as_str()))
-            .session(request.session.expose_secret())
+            .session(session.as_str())
             .set_challenge_responses(Some(responses))
             .send()
             .await
             .map_err(|e| map_err(OP, e))?;
         drop(sent);
-        let tokens = out.authentication_result().map(|r| AuthTokens {
-            access_token: AccessToken::new(r.access_token().unwrap_or_default()),
-            id_token: r.id_token().map(IdToken::new),
-            refresh_token: r.refresh_token().map(RefreshToken::new),
-            expires_in: Duration::from_secs(u64::try_from(r.expires_in()).unwrap_or(0)),
-            token_type: r.token_type().unwrap_or("Bearer").to_owned(),
-            new_device: None,
+        let tokens = out.authentication_result().map(|r| {
+            AuthTokens::new(
+                AccessToken::new(r.access_token().unwrap_or_default()),
+                Duration::from_secs(u64::try_from(r.expires_in()).unwrap_or(0)),
+            )
+            .with_id_token(r.id_token().map(IdToken::new))
+            .with_refresh_token(r.refresh_token().map(RefreshToken::new))
+            .with_token_type(r.token_type().unwrap_or("Bearer").to_owned())
         });
-        Ok(AuthResponse {
-            challenge: out
+        Ok({
+            let mut v = AuthResponse::default();
+            v.challenge = out
                 .challenge_name()
-                .map(|c| ChallengeName::parse(c.as_str())),
-            session: out.session().map(Session::new),
-            parameters: out
+                .map(|c| ChallengeName::parse(c.as_str()));
+            v.session = out.session().map(Session::new);
+            v.parameters = out
                 .challenge_parameters()
                 .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default(),
-            tokens,
+                .unwrap_or_default();
+            v.tokens = tokens;
+            v
         })
     }
 
@@ -363,7 +375,7 @@ fn step_left(now: SystemTime) -> Duration {
 /// Waits out the end of the TOTP step when less than [`MIN_STEP_LEFT`] is
 /// left, so a code made in this step reaches moto in it.
 async fn wait_for_step() {
-    let left = step_left(SystemTime::now());
+    let left = step_left(SystemClock.now());
     if left < MIN_STEP_LEFT {
         tokio::time::sleep(left + Duration::from_millis(100)).await;
     }
@@ -623,19 +635,19 @@ impl Runner<'_> {
 fn print_future_sizes(client: &cip::Client, setup: &Setup, library: &SignIn) {
     let backend = SdkBackend::new(client.clone());
     let user = &setup.users[0];
-    let initiate = backend.initiate_auth(InitiateAuthRequest {
-        client_id: setup.client_id.clone(),
-        user_pool_id: Some(setup.pool_id.clone()),
-        flow: cognito_mfa::backend::AuthFlow::AdminUserPassword,
-        parameters: cognito_mfa::backend::Parameters::new(),
-    });
-    let respond = backend.respond_to_auth_challenge(RespondToAuthChallengeRequest {
-        client_id: setup.client_id.clone(),
-        user_pool_id: Some(setup.pool_id.clone()),
-        challenge: ChallengeName::SoftwareTokenMfa,
-        session: Session::new("unused-session-for-sizing"),
-        responses: cognito_mfa::backend::Parameters::new(),
-    });
+    let initiate = backend.initiate_auth(InitiateAuthRequest::new(
+        Api::admin(setup.pool_id.clone()),
+        setup.client_id.clone(),
+        cognito_mfa::backend::AuthFlow::AdminUserPassword,
+        cognito_mfa::backend::Parameters::new(),
+    ));
+    let respond = backend.respond_to_auth_challenge(RespondToAuthChallengeRequest::new(
+        Api::admin(setup.pool_id.clone()),
+        setup.client_id.clone(),
+        ChallengeName::SoftwareTokenMfa,
+        Some(Session::new("unused-session-for-sizing")),
+        cognito_mfa::backend::Parameters::new(),
+    ));
     let send = client.admin_initiate_auth().send();
     eprintln!(
         "flow-cost: future sizes in bytes: SdkBackend::initiate_auth (boxed) {}, \

@@ -39,10 +39,7 @@ async fn main() -> Result<()> {
     let pool = InMemoryPool::with_clock(clock.clone());
 
     println!("cognito-mfa quickstart: TOTP MFA on an in-memory Cognito user pool\n");
-    pool.set_mfa_config(PoolMfaConfig {
-        mode: PoolMfaMode::Optional,
-        software_token_enabled: true,
-    });
+    pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::Optional, true));
     step(
         "SetUserPoolMfaConfig",
         format_args!("pool {}: MFA OPTIONAL, TOTP enabled", pool.pool_id()),

@@ -14,7 +14,7 @@
 //! # use cognito_mfa::{Password, sign_in::SignIn, testing::{Authenticator, ClientOptions, InMemoryPool}};
 //! # use cognito_mfa::backend::{PoolMfaConfig, PoolMfaMode};
 //! # let pool = InMemoryPool::new();
-//! # pool.set_mfa_config(PoolMfaConfig { mode: PoolMfaMode::Optional, software_token_enabled: true });
+//! # pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::Optional, true));
 //! # let client = pool.create_client(ClientOptions::new())?;
 //! # pool.create_user("alice", "correct horse")?;
 //! # let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id).build()?;

@@ -10,10 +10,6 @@
 //! service's own error metadata.
 
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-/// TOTP step length used by Cognito (RFC 6238, 30 seconds).
-pub(crate) const TOTP_STEP_SECS: u64 = 30;
 
 /// What the caller should do after an [`Error`].
 #[non_exhaustive]
@@ -32,8 +28,9 @@ pub enum Recovery {
     Fix,
 }
 
-/// Which Cognito call an error came from. The same exception means different
-/// things on different calls (`SoftwareTokenMFANotFoundException`, say).
+/// Which Cognito call an error came from: one variant per call. The same
+/// exception means different things on different calls
+/// (`SoftwareTokenMFANotFoundException`, say).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -41,42 +38,70 @@ pub enum Operation {
     AssociateSoftwareToken,
     /// VerifySoftwareToken.
     VerifySoftwareToken,
-    /// SetUserMFAPreference or AdminSetUserMFAPreference.
-    SetMfaPreference,
-    /// GetUser or AdminGetUser.
+    /// SetUserMFAPreference.
+    SetUserMfaPreference,
+    /// AdminSetUserMFAPreference.
+    AdminSetUserMfaPreference,
+    /// GetUser.
     GetUser,
+    /// AdminGetUser.
+    AdminGetUser,
     /// AdminDeleteSoftwareToken.
-    DeleteSoftwareToken,
-    /// InitiateAuth or AdminInitiateAuth.
+    AdminDeleteSoftwareToken,
+    /// InitiateAuth.
     InitiateAuth,
-    /// RespondToAuthChallenge or AdminRespondToAuthChallenge.
+    /// AdminInitiateAuth.
+    AdminInitiateAuth,
+    /// RespondToAuthChallenge.
     RespondToAuthChallenge,
+    /// AdminRespondToAuthChallenge.
+    AdminRespondToAuthChallenge,
     /// GetUserPoolMfaConfig.
     GetUserPoolMfaConfig,
     /// SetUserPoolMfaConfig.
     SetUserPoolMfaConfig,
     /// DescribeUserPoolClient.
     DescribeUserPoolClient,
-    /// A remembered-device call (ConfirmDevice, UpdateDeviceStatus, ForgetDevice).
-    Device,
+}
+
+impl Operation {
+    /// Cognito's name for the call (`AdminInitiateAuth`), as in the
+    /// `X-Amz-Target` header.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AssociateSoftwareToken => "AssociateSoftwareToken",
+            Self::VerifySoftwareToken => "VerifySoftwareToken",
+            Self::SetUserMfaPreference => "SetUserMFAPreference",
+            Self::AdminSetUserMfaPreference => "AdminSetUserMFAPreference",
+            Self::GetUser => "GetUser",
+            Self::AdminGetUser => "AdminGetUser",
+            Self::AdminDeleteSoftwareToken => "AdminDeleteSoftwareToken",
+            Self::InitiateAuth => "InitiateAuth",
+            Self::AdminInitiateAuth => "AdminInitiateAuth",
+            Self::RespondToAuthChallenge => "RespondToAuthChallenge",
+            Self::AdminRespondToAuthChallenge => "AdminRespondToAuthChallenge",
+            Self::GetUserPoolMfaConfig => "GetUserPoolMfaConfig",
+            Self::SetUserPoolMfaConfig => "SetUserPoolMfaConfig",
+            Self::DescribeUserPoolClient => "DescribeUserPoolClient",
+        }
+    }
+
+    /// Whether the call answers a challenge or verifies a code: such a
+    /// request is sent once, never again, since the service may have spent
+    /// what it carried.
+    pub fn carries_one_time_code(self) -> bool {
+        matches!(
+            self,
+            Self::VerifySoftwareToken
+                | Self::RespondToAuthChallenge
+                | Self::AdminRespondToAuthChallenge
+        )
+    }
 }
 
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = match self {
-            Self::AssociateSoftwareToken => "AssociateSoftwareToken",
-            Self::VerifySoftwareToken => "VerifySoftwareToken",
-            Self::SetMfaPreference => "SetUserMFAPreference",
-            Self::GetUser => "GetUser",
-            Self::DeleteSoftwareToken => "AdminDeleteSoftwareToken",
-            Self::InitiateAuth => "InitiateAuth",
-            Self::RespondToAuthChallenge => "RespondToAuthChallenge",
-            Self::GetUserPoolMfaConfig => "GetUserPoolMfaConfig",
-            Self::SetUserPoolMfaConfig => "SetUserPoolMfaConfig",
-            Self::DescribeUserPoolClient => "DescribeUserPoolClient",
-            Self::Device => "device call",
-        };
-        f.write_str(name)
+        f.write_str(self.name())
     }
 }
 
@@ -362,12 +387,10 @@ pub enum Error {
         can_retry: bool,
     },
     /// The code was already accepted once (`ExpiredCodeException`). Codes
-    /// are single-use: wait for the authenticator's next code.
-    #[error("this code was already used; the next code comes in {}s", seconds_until(*next_code_at))]
-    CodeAlreadyUsed {
-        /// When the authenticator shows its next code.
-        next_code_at: SystemTime,
-    },
+    /// are single-use: wait for the authenticator's next code, which comes
+    /// at [`totp::next_code_at`](crate::totp::next_code_at).
+    #[error("this code was already used; wait for the authenticator's next code")]
+    CodeAlreadyUsed,
     /// The Session expired or was already used: restart the sign-in.
     #[error("the session has expired or was already used; restart the sign-in")]
     SessionExpired,
@@ -433,6 +456,13 @@ pub enum Error {
     /// The request did not get an answer.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// The backend does not implement this call (a provided method of
+    /// [`CognitoBackend`](crate::CognitoBackend) that it does not override).
+    #[error("{operation} is not supported by this backend")]
+    NotSupported {
+        /// The call.
+        operation: Operation,
+    },
     /// Any other service error, kept whole.
     #[error("{operation} failed: {error}")]
     Service {
@@ -444,45 +474,21 @@ pub enum Error {
     },
 }
 
-fn seconds_until(at: SystemTime) -> u64 {
-    at.duration_since(SystemTime::now())
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// The first instant of the TOTP step after `now`.
-pub(crate) fn next_totp_step(now: SystemTime) -> SystemTime {
-    let secs = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    UNIX_EPOCH + Duration::from_secs((secs / TOTP_STEP_SECS + 1) * TOTP_STEP_SECS)
-}
-
 impl Error {
-    /// Maps a service error from `operation`, with the current time for
-    /// [`Error::CodeAlreadyUsed`].
+    /// Maps a service error from `operation`.
     ///
     /// Backends call this so that every backend (the SDK, the in-memory
-    /// pool, a test double) reports the same exception the same way.
-    pub fn from_service(operation: Operation, error: ServiceError) -> Self {
-        Self::from_service_at(operation, error, SystemTime::now())
-    }
-
-    /// As [`Error::from_service`], with the time given.
-    ///
-    /// Maps on the exception code, and on the message only where the code
-    /// alone can't tell (the `NotAuthorizedException` and
+    /// pool, a test double) reports the same exception the same way. Maps
+    /// on the exception code, and on the message only where the code alone
+    /// can't tell (the `NotAuthorizedException` and
     /// `InvalidParameterException` cases).
-    pub fn from_service_at(operation: Operation, error: ServiceError, now: SystemTime) -> Self {
+    pub fn from_service(operation: Operation, error: ServiceError) -> Self {
         use Operation as Op;
         match error.code() {
             "CodeMismatchException" | "EnableSoftwareTokenMFAException" => {
                 Self::CodeMismatch { can_retry: true }
             }
-            "ExpiredCodeException" => Self::CodeAlreadyUsed {
-                next_code_at: next_totp_step(now),
-            },
+            "ExpiredCodeException" => Self::CodeAlreadyUsed,
             "NotAuthorizedException" => {
                 if error.message_has("session") {
                     Self::SessionExpired
@@ -542,7 +548,7 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::CodeMismatch { .. } => "CodeMismatch",
-            Self::CodeAlreadyUsed { .. } => "CodeAlreadyUsed",
+            Self::CodeAlreadyUsed => "CodeAlreadyUsed",
             Self::SessionExpired => "SessionExpired",
             Self::AccessTokenRejected => "AccessTokenRejected",
             Self::WrongCredentials => "WrongCredentials",
@@ -561,6 +567,7 @@ impl Error {
             Self::UnsupportedChallenge { .. } => "UnsupportedChallenge",
             Self::UnexpectedResponse { .. } => "UnexpectedResponse",
             Self::Transport(_) => "Transport",
+            Self::NotSupported { .. } => "NotSupported",
             Self::Service { .. } => "Service",
         }
     }
@@ -570,7 +577,7 @@ impl Error {
         match self {
             Self::CodeMismatch { can_retry: true } => Recovery::RetrySameStep,
             Self::CodeMismatch { can_retry: false } => Recovery::Restart,
-            Self::CodeAlreadyUsed { .. } => Recovery::WaitForNextCode,
+            Self::CodeAlreadyUsed => Recovery::WaitForNextCode,
             Self::SessionExpired
             | Self::AccessTokenRejected
             | Self::WrongCredentials

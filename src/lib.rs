@@ -47,11 +47,13 @@
 //! // Offline here; `SdkBackend::from_conf(&aws_config)` against Cognito.
 //! let clock = ManualClock::starting_now();
 //! let pool = InMemoryPool::with_clock(clock.clone());
-//! pool.set_mfa_config(PoolMfaConfig { mode: PoolMfaMode::Optional, software_token_enabled: true });
+//! pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::Optional, true));
 //! let client = pool.create_client(ClientOptions::new())?;
 //! pool.create_user("alice", "correct horse")?;
 //!
-//! let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id).build()?;
+//! let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id)
+//!     .clock(clock.clone()) // one time for both sides
+//!     .build()?;
 //! let password = Password::new("correct horse");
 //! let tokens = sign_in.password("alice", &password).await?.into_tokens().ok_or("no tokens")?;
 //!
@@ -99,16 +101,13 @@
 //! | `serde` | `Serialize`/`Deserialize` for [`sign_in::SavedChallenge`] |
 //! | `test-util` | [`testing`]: the in-memory pool, a manual clock, an authenticator |
 //! | `mock` | `MockCognitoBackend`, a mockall mock of [`CognitoBackend`] |
-//! | `moto-tests` | this crate's own suite against a moto server (development only) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![warn(missing_docs)]
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod admin;
 pub mod backend;
+pub mod clock;
 pub mod enrollment;
 mod error;
 pub mod otpauth;

@@ -155,7 +155,7 @@ pub async fn check(
     }
     let session_validity = client
         .auth_session_validity
-        .unwrap_or(crate::sign_in::DEFAULT_SESSION_VALIDITY);
+        .unwrap_or(crate::sign_in::MIN_SESSION_VALIDITY);
     findings.push(Finding::SessionValidity(session_validity));
     Ok(PreflightReport {
         pool,

@@ -6,10 +6,10 @@
 //! [`Error::from_service`], keyed on the exception code.
 
 use crate::backend::{
-    AppClient, AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName, CognitoBackend,
-    FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate, NewDeviceMetadata,
-    Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest, TokenAuth,
-    UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
+    Api, AppClient, AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName,
+    CognitoBackend, FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate,
+    NewDeviceMetadata, Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest,
+    TokenAuth, UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
 };
 use crate::error::{Error, Operation, ServiceError, TransportError, TransportKind};
 use crate::secret::{
@@ -56,7 +56,7 @@ impl SdkBackend {
     }
 
     /// Builds an SDK client from a shared config (`aws_config::load_defaults`).
-    pub fn from_conf(config: &aws_config::SdkConfig) -> Self {
+    pub fn from_conf(config: &aws_types::SdkConfig) -> Self {
         Self::new(cip::Client::new(config))
     }
 
@@ -230,19 +230,19 @@ fn tokens(operation: Operation, r: &AuthenticationResultType) -> Result<AuthToke
         operation,
         "AuthenticationResult without AccessToken",
     ))?;
-    Ok(AuthTokens {
-        access_token: AccessToken::new(access),
-        id_token: r.id_token().map(IdToken::new),
-        refresh_token: r.refresh_token().map(RefreshToken::new),
-        expires_in: Duration::from_secs(u64::try_from(r.expires_in()).unwrap_or(0)),
-        token_type: r.token_type().unwrap_or("Bearer").to_owned(),
-        new_device: r.new_device_metadata().and_then(|m| {
-            Some(NewDeviceMetadata {
-                device_key: m.device_key()?.to_owned(),
-                device_group_key: m.device_group_key()?.to_owned(),
-            })
-        }),
-    })
+    Ok(AuthTokens::new(
+        AccessToken::new(access),
+        Duration::from_secs(u64::try_from(r.expires_in()).unwrap_or(0)),
+    )
+    .with_id_token(r.id_token().map(IdToken::new))
+    .with_refresh_token(r.refresh_token().map(RefreshToken::new))
+    .with_token_type(r.token_type().unwrap_or("Bearer"))
+    .with_new_device(r.new_device_metadata().and_then(|m| {
+        Some(NewDeviceMetadata::new(
+            m.device_key()?,
+            m.device_group_key()?,
+        ))
+    })))
 }
 
 /// InitiateAuth, RespondToAuthChallenge and their admin twins answer with
@@ -252,6 +252,7 @@ trait AuthAnswer {
     fn session(&self) -> Option<&str>;
     fn challenge_parameters(&self) -> Option<&HashMap<String, String>>;
     fn authentication_result(&self) -> Option<&AuthenticationResultType>;
+    fn available_challenges(&self) -> &[ChallengeNameType];
 }
 
 macro_rules! auth_answer {
@@ -268,6 +269,9 @@ macro_rules! auth_answer {
             }
             fn authentication_result(&self) -> Option<&AuthenticationResultType> {
                 self.authentication_result()
+            }
+            fn available_challenges(&self) -> &[ChallengeNameType] {
+                self.available_challenges()
             }
         }
     )*};
@@ -290,6 +294,11 @@ fn auth_response(operation: Operation, out: &impl AuthAnswer) -> Result<AuthResp
             .challenge_parameters()
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        available_challenges: out
+            .available_challenges()
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
         tokens: out
             .authentication_result()
             .map(|r| tokens(operation, r))
@@ -309,10 +318,10 @@ fn pool_mfa_config(
         Some("OFF") | None => PoolMfaMode::Off,
         Some(_) => return Err(Error::unexpected(operation, "unknown MfaConfiguration")),
     };
-    Ok(PoolMfaConfig {
+    Ok(PoolMfaConfig::new(
         mode,
-        software_token_enabled: software_token.is_some_and(SoftwareTokenMfaConfigType::enabled),
-    })
+        software_token.is_some_and(SoftwareTokenMfaConfigType::enabled),
+    ))
 }
 
 #[async_trait]
@@ -332,10 +341,10 @@ impl CognitoBackend for SdkBackend {
         let secret = out
             .secret_code()
             .ok_or(Error::unexpected(OP, "no SecretCode"))?;
-        Ok(AssociatedSoftwareToken {
-            secret_code: TotpSecret::new(secret),
-            session: out.session().map(Session::new),
-        })
+        Ok(AssociatedSoftwareToken::new(
+            TotpSecret::new(secret),
+            out.session().map(Session::new),
+        ))
     }
 
     async fn verify_software_token(
@@ -366,10 +375,10 @@ impl CognitoBackend for SdkBackend {
             Some(_) => VerifyStatus::Error,
             None => return Err(Error::unexpected(OP, "no Status")),
         };
-        Ok(VerifiedSoftwareToken {
+        Ok(VerifiedSoftwareToken::new(
             status,
-            session: out.session().map(Session::new),
-        })
+            out.session().map(Session::new),
+        ))
     }
 
     async fn set_user_mfa_preference(
@@ -377,7 +386,7 @@ impl CognitoBackend for SdkBackend {
         user: UserTarget,
         update: MfaPreferenceUpdate,
     ) -> Result<(), Error> {
-        const OP: Operation = Operation::SetMfaPreference;
+        let op = user.set_preference_operation();
         let secret = target_secret(&user).to_owned();
         let sent = [secret.as_str()];
         match user {
@@ -392,7 +401,7 @@ impl CognitoBackend for SdkBackend {
                     .set_email_mfa_settings(update.email.map(email_settings))
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
+                    .map_err(|e| map_err(op, e, &sent))?;
             }
             UserTarget::Admin {
                 user_pool_id,
@@ -409,14 +418,14 @@ impl CognitoBackend for SdkBackend {
                     .set_email_mfa_settings(update.email.map(email_settings))
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
+                    .map_err(|e| map_err(op, e, &sent))?;
             }
         }
         Ok(())
     }
 
     async fn get_user_mfa_settings(&self, user: UserTarget) -> Result<UserMfaSettings, Error> {
-        const OP: Operation = Operation::GetUser;
+        let op = user.get_operation();
         let secret = target_secret(&user).to_owned();
         let sent = [secret.as_str()];
         match user {
@@ -427,14 +436,10 @@ impl CognitoBackend for SdkBackend {
                     .access_token(token.expose_secret())
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
-                Ok(UserMfaSettings {
-                    username: out.username().to_owned(),
-                    enabled: factor_list(out.user_mfa_setting_list()),
-                    preferred: out.preferred_mfa_setting().and_then(MfaFactor::parse),
-                    status: None,
-                    account_enabled: None,
-                })
+                    .map_err(|e| map_err(op, e, &sent))?;
+                Ok(UserMfaSettings::new(out.username())
+                    .with_enabled(factor_list(out.user_mfa_setting_list()))
+                    .with_preferred(out.preferred_mfa_setting().and_then(MfaFactor::parse)))
             }
             UserTarget::Admin {
                 user_pool_id,
@@ -447,13 +452,15 @@ impl CognitoBackend for SdkBackend {
                     .username(username)
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
-                Ok(UserMfaSettings {
-                    username: out.username().to_owned(),
-                    enabled: factor_list(out.user_mfa_setting_list()),
-                    preferred: out.preferred_mfa_setting().and_then(MfaFactor::parse),
-                    status: out.user_status().map(|s| UserStatus::parse(s.as_str())),
-                    account_enabled: Some(out.enabled()),
+                    .map_err(|e| map_err(op, e, &sent))?;
+                let settings = UserMfaSettings::new(out.username())
+                    .with_enabled(factor_list(out.user_mfa_setting_list()))
+                    .with_preferred(out.preferred_mfa_setting().and_then(MfaFactor::parse));
+                Ok(match out.user_status() {
+                    Some(status) => {
+                        settings.with_account(UserStatus::parse(status.as_str()), out.enabled())
+                    }
+                    None => settings,
                 })
             }
         }
@@ -470,30 +477,30 @@ impl CognitoBackend for SdkBackend {
             .username(username)
             .send()
             .await
-            .map_err(|e| map_err(Operation::DeleteSoftwareToken, e, &[]))?;
+            .map_err(|e| map_err(Operation::AdminDeleteSoftwareToken, e, &[]))?;
         Ok(())
     }
 
     async fn initiate_auth(&self, request: InitiateAuthRequest) -> Result<AuthResponse, Error> {
-        const OP: Operation = Operation::InitiateAuth;
+        let op = request.operation();
         let flow = AuthFlowType::from(request.flow.as_str());
         let params = Some(to_sdk_params(&request.parameters));
         let sent: Vec<&str> = request.parameters.expose_all().map(|(_, v)| v).collect();
-        match request.user_pool_id {
-            Some(pool) => {
+        match request.api {
+            Api::Admin { user_pool_id } => {
                 let out = self
                     .client
                     .admin_initiate_auth()
-                    .user_pool_id(pool)
+                    .user_pool_id(user_pool_id)
                     .client_id(request.client_id)
                     .auth_flow(flow)
                     .set_auth_parameters(params)
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(OP, &out)
+                    .map_err(|e| map_err(op, e, &sent))?;
+                auth_response(op, &out)
             }
-            None => {
+            Api::Public => {
                 let out = self
                     .client
                     .initiate_auth()
@@ -502,8 +509,8 @@ impl CognitoBackend for SdkBackend {
                     .set_auth_parameters(params)
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(OP, &out)
+                    .map_err(|e| map_err(op, e, &sent))?;
+                auth_response(op, &out)
             }
         }
     }
@@ -512,46 +519,50 @@ impl CognitoBackend for SdkBackend {
         &self,
         request: RespondToAuthChallengeRequest,
     ) -> Result<AuthResponse, Error> {
-        const OP: Operation = Operation::RespondToAuthChallenge;
+        let op = request.operation();
         let challenge = ChallengeNameType::from(request.challenge.as_str());
         let responses = Some(to_sdk_params(&request.responses));
+        let session = request
+            .session
+            .as_ref()
+            .map(|s| s.expose_secret().to_owned());
         let sent: Vec<&str> = request
             .responses
             .expose_all()
             .map(|(_, v)| v)
-            .chain([request.session.expose_secret()])
+            .chain(session.as_deref())
             .collect();
-        match request.user_pool_id {
-            Some(pool) => {
+        match request.api {
+            Api::Admin { user_pool_id } => {
                 let out = self
                     .client
                     .admin_respond_to_auth_challenge()
-                    .user_pool_id(pool)
+                    .user_pool_id(user_pool_id)
                     .client_id(request.client_id)
                     .challenge_name(challenge)
-                    .session(request.session.expose_secret())
+                    .set_session(session.clone())
                     .set_challenge_responses(responses)
                     .customize()
                     .config_override(no_resend())
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(OP, &out)
+                    .map_err(|e| map_err(op, e, &sent))?;
+                auth_response(op, &out)
             }
-            None => {
+            Api::Public => {
                 let out = self
                     .client
                     .respond_to_auth_challenge()
                     .client_id(request.client_id)
                     .challenge_name(challenge)
-                    .session(request.session.expose_secret())
+                    .set_session(session.clone())
                     .set_challenge_responses(responses)
                     .customize()
                     .config_override(no_resend())
                     .send()
                     .await
-                    .map_err(|e| map_err(OP, e, &sent))?;
-                auth_response(OP, &out)
+                    .map_err(|e| map_err(op, e, &sent))?;
+                auth_response(op, &out)
             }
         }
     }
@@ -615,19 +626,21 @@ impl CognitoBackend for SdkBackend {
         let client = out
             .user_pool_client()
             .ok_or(Error::unexpected(OP, "no UserPoolClient"))?;
-        Ok(AppClient {
-            client_id: client.client_id().unwrap_or_default().to_owned(),
-            client_name: client.client_name().map(str::to_owned),
-            client_secret: client.client_secret().map(ClientSecret::new),
-            explicit_auth_flows: client
-                .explicit_auth_flows()
-                .iter()
-                .map(|f| f.as_str().to_owned())
-                .collect(),
-            auth_session_validity: client
-                .auth_session_validity()
-                .and_then(|m| u64::try_from(m).ok())
-                .map(|m| Duration::from_secs(m * 60)),
-        })
+        Ok(AppClient::new(client.client_id().unwrap_or_default())
+            .with_name(client.client_name().map(str::to_owned))
+            .with_secret(client.client_secret().map(ClientSecret::new))
+            .with_auth_flows(
+                client
+                    .explicit_auth_flows()
+                    .iter()
+                    .map(|f| f.as_str().to_owned())
+                    .collect(),
+            )
+            .with_session_validity(
+                client
+                    .auth_session_validity()
+                    .and_then(|m| u64::try_from(m).ok())
+                    .map(|m| Duration::from_secs(m * 60)),
+            ))
     }
 }

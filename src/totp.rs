@@ -11,7 +11,7 @@ use totp_rs::{Algorithm, Builder, Secret, Totp};
 /// Digits in a Cognito TOTP code.
 pub const DIGITS: usize = 6;
 /// Seconds in a TOTP step.
-pub const STEP_SECS: u64 = crate::error::TOTP_STEP_SECS;
+pub const STEP_SECS: u64 = 30;
 
 /// The secret's bytes. Cognito sends upper-case unpadded base32; moto sends
 /// a short lower-case one. Both are taken as they are: case, padding and
@@ -78,6 +78,13 @@ pub(crate) fn matching_steps<'a>(
     .into_iter()
     .flatten()
     .filter(move |step| generator.check(code, step.saturating_mul(STEP_SECS)) == Some(*step))
+}
+
+/// When the authenticator shows its next code: the first instant of the
+/// 30-second step after `now`. What to tell a person whose code was
+/// already used ([`Error::CodeAlreadyUsed`]).
+pub fn next_code_at(now: SystemTime) -> SystemTime {
+    UNIX_EPOCH + std::time::Duration::from_secs((step_of(now) + 1) * STEP_SECS)
 }
 
 pub(crate) fn unix_secs(at: SystemTime) -> u64 {

@@ -62,12 +62,7 @@ fuzz_target!(|input: Input| {
             (key, v)
         })
         .collect();
-    let answer = AuthResponse {
-        challenge: (input.name != u8::MAX).then(|| ChallengeName::parse(name)),
-        session: input.session.map(cognito_mfa::Session::new),
-        parameters,
-        tokens: None,
-    };
+    let answer = { let mut v = AuthResponse::default(); v.challenge = (input.name != u8::MAX).then(|| ChallengeName::parse(name)); v.session = input.session.map(cognito_mfa::Session::new); v.parameters = parameters; v.tokens = None; v };
     let stub = Stub {
         answer,
         secret: input.associate_secret,

@@ -30,12 +30,7 @@ fuzz_target!(|data: &[u8]| {
         Err(other) => panic!("not InvalidInput: {other:?}"),
     }
     // The backend signs in whoever answers.
-    let answer = AuthResponse {
-        challenge: None,
-        session: None,
-        parameters: BTreeMap::new(),
-        tokens: None,
-    };
+    let answer = { let mut v = AuthResponse::default(); v.challenge = None; v.session = None; v.parameters = BTreeMap::new(); v.tokens = None; v };
     let sign_in = sign_in(Stub::answering(answer), true, true);
     let step = sign_in
         .resume_parts("SOFTWARE_TOKEN_MFA", Session::new("s".repeat(40)), "alice")

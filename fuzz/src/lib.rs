@@ -1,18 +1,14 @@
-//! Shared pieces of the fuzz targets: a backend stub that answers with
-//! whatever the fuzzer made, a tiny executor, and a walk over every accessor
+//! Shared pieces of the fuzz targets: a backend stub (the crate's
+//! `ScriptedBackend`) that answers with whatever the fuzzer made, a tiny executor, and a walk over every accessor
 //! and answer of a sign-in step.
 
-use async_trait::async_trait;
 use cognito_mfa::backend::{
-    AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, InitiateAuthRequest,
-    MfaFactor, MfaPreferenceUpdate, Parameters, PoolMfaConfig, RespondToAuthChallengeRequest,
-    TokenAuth, UserMfaSettings, UserTarget, VerifiedSoftwareToken, VerifyStatus,
+    AssociatedSoftwareToken, AuthResponse, MfaFactor, Parameters, VerifiedSoftwareToken,
+    VerifyStatus,
 };
 use cognito_mfa::sign_in::{SavedChallenge, SignIn, SignInStep};
-use cognito_mfa::{
-    Error, MfaEnrollment, OneTimeCode, Operation, Password, Session, TotpSecret, TransportError,
-    TransportKind,
-};
+use cognito_mfa::testing::{ManualClock, ScriptedBackend};
+use cognito_mfa::{Error, MfaEnrollment, Password, Session, TotpSecret};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -53,95 +49,38 @@ impl Stub {
     }
 }
 
-fn unavailable(operation: Operation) -> Error {
-    Error::Transport(TransportError::new(
-        TransportKind::NotSent,
-        operation,
-        "not stubbed",
-    ))
-}
+/// How many times the stub answers each call: more than any walk makes.
+const ANSWERS: usize = 16;
 
-#[async_trait]
-impl CognitoBackend for Stub {
-    async fn associate_software_token(
-        &self,
-        _auth: TokenAuth,
-    ) -> Result<AssociatedSoftwareToken, Error> {
-        Ok(AssociatedSoftwareToken {
-            secret_code: TotpSecret::new(self.secret.clone()),
-            session: self.session.clone().map(Session::new),
-        })
-    }
-
-    async fn verify_software_token(
-        &self,
-        _auth: TokenAuth,
-        _code: OneTimeCode,
-        _friendly_device_name: Option<String>,
-    ) -> Result<VerifiedSoftwareToken, Error> {
-        Ok(VerifiedSoftwareToken {
-            status: if self.verified {
+impl Stub {
+    /// The stub as the crate's scripted backend, answering each call with
+    /// the same thing every time.
+    pub fn into_backend(self) -> ScriptedBackend {
+        let backend = ScriptedBackend::new();
+        for _ in 0..ANSWERS {
+            backend.push_auth(Ok(self.answer.clone()));
+            backend.push_associate(Ok(AssociatedSoftwareToken::new(
+                TotpSecret::new(self.secret.clone()),
+                self.session.clone().map(Session::new),
+            )));
+            let status = if self.verified {
                 VerifyStatus::Success
             } else {
                 VerifyStatus::Error
-            },
-            session: self.session.clone().map(Session::new),
-        })
+            };
+            backend.push_verify(Ok(VerifiedSoftwareToken::new(
+                status,
+                self.session.clone().map(Session::new),
+            )));
+        }
+        backend
     }
+}
 
-    async fn set_user_mfa_preference(
-        &self,
-        _user: UserTarget,
-        _update: MfaPreferenceUpdate,
-    ) -> Result<(), Error> {
-        Err(unavailable(Operation::SetMfaPreference))
-    }
-
-    async fn get_user_mfa_settings(&self, _user: UserTarget) -> Result<UserMfaSettings, Error> {
-        Err(unavailable(Operation::GetUser))
-    }
-
-    async fn admin_delete_software_token(
-        &self,
-        _user_pool_id: String,
-        _username: String,
-    ) -> Result<(), Error> {
-        Err(unavailable(Operation::DeleteSoftwareToken))
-    }
-
-    async fn initiate_auth(&self, _request: InitiateAuthRequest) -> Result<AuthResponse, Error> {
-        Ok(self.answer.clone())
-    }
-
-    async fn respond_to_auth_challenge(
-        &self,
-        _request: RespondToAuthChallengeRequest,
-    ) -> Result<AuthResponse, Error> {
-        Ok(self.answer.clone())
-    }
-
-    async fn get_user_pool_mfa_config(
-        &self,
-        _user_pool_id: String,
-    ) -> Result<PoolMfaConfig, Error> {
-        Err(unavailable(Operation::GetUserPoolMfaConfig))
-    }
-
-    async fn set_user_pool_mfa_config(
-        &self,
-        _user_pool_id: String,
-        _config: PoolMfaConfig,
-    ) -> Result<PoolMfaConfig, Error> {
-        Err(unavailable(Operation::SetUserPoolMfaConfig))
-    }
-
-    async fn describe_user_pool_client(
-        &self,
-        _user_pool_id: String,
-        _client_id: String,
-    ) -> Result<AppClient, Error> {
-        Err(unavailable(Operation::DescribeUserPoolClient))
-    }
+/// The time the fuzzed sign-ins read: fixed, so a run is repeatable and a
+/// challenge saved in it is resumed before its expiry.
+pub fn clock() -> ManualClock {
+    ManualClock::new(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
 }
 
 /// Formats an error and its whole source chain, and asks every predicate.
@@ -171,8 +110,8 @@ pub fn round_trip(saved: &SavedChallenge) -> SavedChallenge {
     serde_json::from_slice(&json).expect("a serialized SavedChallenge always deserializes")
 }
 
-/// Saves the step, round-trips it through JSON, and resumes it at the
-/// epoch (so expiry never stops the walk).
+/// Saves the step, round-trips it through JSON, and resumes it on the same
+/// clock (so expiry never stops the walk).
 pub fn save_and_resume(sign_in: &SignIn, step: SignInStep) -> Option<SignInStep> {
     let saved = step.into_saved()?;
     let back = round_trip(&saved);
@@ -181,7 +120,7 @@ pub fn save_and_resume(sign_in: &SignIn, step: SignInStep) -> Option<SignInStep>
         back.session().expose_secret(),
         saved.session().expose_secret()
     );
-    match sign_in.resume_at(back, UNIX_EPOCH) {
+    match sign_in.resume(back) {
         Ok(step) => Some(step),
         Err(e) => {
             touch_cognito_error(&e);
@@ -268,10 +207,11 @@ pub fn walk(sign_in: &SignIn, step: SignInStep, code: &str, depth: u8) {
 
 /// A sign-in over `stub`, admin or public, with or without a client secret.
 pub fn sign_in(stub: Stub, admin: bool, with_secret: bool) -> SignIn {
+    let backend = stub.into_backend();
     let builder = if admin {
-        SignIn::admin(stub, POOL, CLIENT)
+        SignIn::admin(backend, POOL, CLIENT)
     } else {
-        SignIn::public(stub, CLIENT)
+        SignIn::public(backend, CLIENT)
     };
     let builder = if with_secret {
         builder.client_secret(cognito_mfa::ClientSecret::new("fuzzsecret0123456789abcdef"))
@@ -279,6 +219,7 @@ pub fn sign_in(stub: Stub, admin: bool, with_secret: bool) -> SignIn {
         builder
     };
     builder
+        .clock(clock())
         .session_validity(Duration::from_secs(300))
         .build()
         .expect("a valid configuration")

@@ -1,7 +1,7 @@
 //! One type per challenge, each with only the answers that make sense for it.
 
 use super::{Pending, SavedChallenge, SignIn, SignInStep};
-use crate::backend::{MfaFactor, Parameters};
+use crate::backend::{ChallengeName, MfaFactor, Parameters};
 use crate::enrollment::{Enrolled, MfaEnrollment, PendingEnrollment};
 use crate::error::{Error, Field, Rejected};
 use crate::secret::Password;
@@ -18,7 +18,9 @@ macro_rules! challenge_common {
                 &self.pending.username
             }
 
-            /// When the challenge's Session is taken to expire.
+            /// When the challenge's Session expires at the latest: the
+            /// client's `AuthSessionValidity` after it was issued, if the
+            /// sign-in was told it, else the longest Cognito allows.
             pub fn expires_at(&self) -> SystemTime {
                 self.pending.expires_at
             }
@@ -134,9 +136,7 @@ impl MfaSetupChallenge {
         enrollment: MfaEnrollment,
     ) -> Result<PendingMfaSetup, Error> {
         sign_in.check_owner(&self.pending)?;
-        if SystemTime::now() >= self.pending.expires_at {
-            return Err(Error::SessionExpired);
-        }
+        sign_in.check_expiry(&self.pending)?;
         let enrollment = enrollment
             .start_with_session(
                 sign_in.backend(),
@@ -146,7 +146,7 @@ impl MfaSetupChallenge {
             .await?;
         // Associate returned a new Session, with a new validity window.
         let pending = Pending {
-            expires_at: SystemTime::now() + sign_in.session_validity(),
+            expires_at: sign_in.expiry_from_now(),
             ..self.pending
         };
         Ok(PendingMfaSetup {
@@ -191,8 +191,8 @@ impl PendingMfaSetup {
         sign_in: &SignIn,
         code: &str,
     ) -> Result<SignInStep, Rejected<PendingMfaSetup>> {
-        if SystemTime::now() >= self.pending.expires_at {
-            return Err(Rejected::fatal(Error::SessionExpired));
+        if let Err(e) = sign_in.check_expiry(&self.pending) {
+            return Err(Rejected::fatal(e));
         }
         let pending = self.pending;
         let enrolled: Enrolled = match self.enrollment.verify(sign_in.backend(), code).await {
@@ -218,7 +218,7 @@ impl PendingMfaSetup {
         };
         let next = Pending {
             session,
-            expires_at: SystemTime::now() + sign_in.session_validity(),
+            expires_at: sign_in.expiry_from_now(),
             ..pending
         };
         sign_in
@@ -337,7 +337,17 @@ impl NewPasswordChallenge {
     }
 }
 
-/// `SMS_MFA` or `EMAIL_OTP`: a code was sent to the person.
+/// How a one-time code reached the person.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeDelivery {
+    /// By text message.
+    Sms,
+    /// By email.
+    Email,
+}
+
+/// `SMS_MFA`, `EMAIL_OTP` or `SMS_OTP`: a code was sent to the person.
 #[derive(Debug)]
 pub struct CodeChallenge {
     pending: Pending,
@@ -349,11 +359,32 @@ impl CodeChallenge {
         Self { pending }
     }
 
-    /// Which factor sent the code.
-    pub fn factor(&self) -> MfaFactor {
+    /// How the code was sent.
+    pub fn delivery(&self) -> CodeDelivery {
         match self.pending.name {
-            crate::backend::ChallengeName::EmailOtp => MfaFactor::Email,
-            _ => MfaFactor::Sms,
+            ChallengeName::EmailOtp => CodeDelivery::Email,
+            _ => CodeDelivery::Sms,
+        }
+    }
+
+    /// The MFA factor this code is, or `None` for a first factor
+    /// (USER_AUTH's `SMS_OTP`: a text-message code that stands for the
+    /// password, not an `SMS_MFA` second factor).
+    pub fn factor(&self) -> Option<MfaFactor> {
+        match self.pending.name {
+            ChallengeName::SmsMfa => Some(MfaFactor::Sms),
+            ChallengeName::EmailOtp => Some(MfaFactor::Email),
+            _ => None,
+        }
+    }
+
+    /// The `ChallengeResponses` key the code goes under: each challenge has
+    /// its own (`SMS_MFA_CODE`, `EMAIL_OTP_CODE`, `SMS_OTP_CODE`).
+    fn answer_key(&self) -> &'static str {
+        match self.pending.name {
+            ChallengeName::EmailOtp => "EMAIL_OTP_CODE",
+            ChallengeName::SmsOtp => "SMS_OTP_CODE",
+            _ => "SMS_MFA_CODE",
         }
     }
 
@@ -384,11 +415,7 @@ impl CodeChallenge {
             let e = Error::invalid(Field::UserCode, "must be 6 to 8 digits");
             return Err(Rejected::new(e, self));
         }
-        let key = match self.factor() {
-            MfaFactor::Email => "EMAIL_OTP_CODE",
-            _ => "SMS_MFA_CODE",
-        };
-        let responses = Parameters::new().with(key, digits);
+        let responses = Parameters::new().with(self.answer_key(), digits);
         match sign_in.respond(&self.pending, responses).await {
             Ok(step) => Ok(step),
             Err(e) => Err(Rejected::new(e, self)),
@@ -397,7 +424,7 @@ impl CodeChallenge {
 }
 
 /// A challenge this crate does not handle (`WEB_AUTHN`, `SELECT_CHALLENGE`,
-/// SRP steps, ...). Its name and parameter names are here; answering it is
+/// ...). Its name and parameter names are here; answering it is
 /// up to the caller.
 #[derive(Debug)]
 pub struct UnsupportedChallenge {

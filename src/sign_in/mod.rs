@@ -9,13 +9,26 @@
 //! A pending challenge can be saved as a [`SavedChallenge`] and resumed later,
 //! on another request or instance ([`SignIn::resume`]).
 //!
+//! # Steps the library answers itself
+//!
+//! Some challenges carry no question for a person: the SRP steps
+//! (PASSWORD_VERIFIER after USER_SRP_AUTH, and a remembered device's
+//! DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER). The sign-in answers those
+//! itself, with secrets it holds for that one sign-in only (the password, the
+//! SRP ephemeral, a device password), and keeps going until Cognito asks
+//! something a person must answer or hands over the tokens. Those secrets
+//! live in memory, in the pending challenge: they are never part of a
+//! [`SavedChallenge`], `Debug` output, an error or a log line.
+//!
 //! ```
 //! # #[cfg(feature = "test-util")]
 //! # async fn demo(pool: cognito_mfa::testing::InMemoryPool, client_id: String,
 //! #   code_from_person: impl Fn() -> String) -> Result<(), cognito_mfa::Error> {
 //! use cognito_mfa::{Password, sign_in::{SignIn, SignInStep}};
 //!
-//! let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), client_id).build()?;
+//! let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), client_id)
+//!     .clock(pool.clock())
+//!     .build()?;
 //! let mut step = sign_in.password("alice", &Password::new("correct horse")).await?;
 //! loop {
 //!     step = match step {
@@ -44,15 +57,16 @@ mod challenges;
 mod saved;
 
 pub use challenges::{
-    CodeChallenge, MfaSetupChallenge, NewPasswordChallenge, PendingMfaSetup,
+    CodeChallenge, CodeDelivery, MfaSetupChallenge, NewPasswordChallenge, PendingMfaSetup,
     SelectMfaTypeChallenge, TotpChallenge, UnsupportedChallenge,
 };
-pub use saved::SavedChallenge;
+pub use saved::{SAVED_CHALLENGE_VERSION, SavedChallenge};
 
 use crate::backend::{
-    AuthFlow, AuthResponse, AuthTokens, ChallengeName, CognitoBackend, InitiateAuthRequest,
+    Api, AuthFlow, AuthResponse, AuthTokens, ChallengeName, CognitoBackend, InitiateAuthRequest,
     Parameters, RespondToAuthChallengeRequest,
 };
+use crate::clock::{self, Clock, SharedClock};
 use crate::error::{Error, Field, Operation};
 use crate::secret::{ClientSecret, Password, RefreshToken, Session};
 use crate::{secret_hash, validate};
@@ -62,30 +76,43 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tracing::Instrument as _;
 
-/// Cognito's default `AuthSessionValidity`.
-pub const DEFAULT_SESSION_VALIDITY: Duration = Duration::from_secs(3 * 60);
+/// The shortest `AuthSessionValidity` Cognito allows, and its default.
+pub const MIN_SESSION_VALIDITY: Duration = Duration::from_secs(3 * 60);
+/// The longest `AuthSessionValidity` Cognito allows. A sign-in that was not
+/// told its client's validity takes a challenge to live this long at most,
+/// so it never refuses locally what Cognito would still accept.
+pub const MAX_SESSION_VALIDITY: Duration = Duration::from_secs(15 * 60);
+
+/// How many steps in a row the library answers by itself before it calls
+/// the answer hostile: USER_SRP_AUTH → PASSWORD_VERIFIER → DEVICE_SRP_AUTH
+/// → DEVICE_PASSWORD_VERIFIER is three.
+const MAX_AUTOMATIC_STEPS: usize = 4;
 
 /// An app client's sign-in configuration and the backend it talks to.
 ///
-/// Build it once per app client with [`SignIn::admin`] (server side,
-/// AdminInitiateAuth with IAM credentials) or [`SignIn::public`]
-/// (InitiateAuth, no AWS credentials), and share it: it is cheap to clone.
+/// Build it once per app client with [`SignIn::admin`] (server side, the
+/// admin API with IAM credentials) or [`SignIn::public`] (the public API, no
+/// AWS credentials), and share it: it is cheap to clone.
 #[derive(Clone)]
 pub struct SignIn {
     backend: Arc<dyn CognitoBackend>,
-    client_id: String,
+    api: Api,
     user_pool_id: Option<String>,
+    client_id: String,
     client_secret: Option<ClientSecret>,
-    session_validity: Duration,
+    session_validity: Option<Duration>,
+    clock: SharedClock,
 }
 
 impl fmt::Debug for SignIn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignIn")
-            .field("client_id", &self.client_id)
+            .field("api", &self.api)
             .field("user_pool_id", &self.user_pool_id)
+            .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("session_validity", &self.session_validity)
+            .field("clock", &self.clock)
             .finish_non_exhaustive()
     }
 }
@@ -103,40 +130,51 @@ impl fmt::Debug for SignInBuilder {
 }
 
 impl SignIn {
-    /// Server-side sign-in: ADMIN_USER_PASSWORD_AUTH through
-    /// AdminInitiateAuth and AdminRespondToAuthChallenge, with the IAM
+    fn builder(
+        backend: Arc<dyn CognitoBackend>,
+        api: Api,
+        user_pool_id: Option<String>,
+        client_id: String,
+    ) -> SignInBuilder {
+        SignInBuilder {
+            inner: SignIn {
+                backend,
+                api,
+                user_pool_id,
+                client_id,
+                client_secret: None,
+                session_validity: None,
+                clock: clock::system(),
+            },
+        }
+    }
+
+    /// Server-side sign-in on the admin API (AdminInitiateAuth with
+    /// ADMIN_USER_PASSWORD_AUTH, AdminRespondToAuthChallenge), with the IAM
     /// credentials the backend was built with.
     pub fn admin(
         backend: impl CognitoBackend + 'static,
         user_pool_id: impl Into<String>,
         client_id: impl Into<String>,
     ) -> SignInBuilder {
-        SignInBuilder {
-            inner: SignIn {
-                backend: Arc::new(backend),
-                client_id: client_id.into(),
-                user_pool_id: Some(user_pool_id.into()),
-                client_secret: None,
-                session_validity: DEFAULT_SESSION_VALIDITY,
-            },
-        }
+        let pool = user_pool_id.into();
+        Self::builder(
+            Arc::new(backend),
+            Api::admin(pool.clone()),
+            Some(pool),
+            client_id.into(),
+        )
     }
 
-    /// Public-client sign-in: USER_PASSWORD_AUTH through InitiateAuth and
-    /// RespondToAuthChallenge, authorised by the Session alone.
+    /// Public-client sign-in on the public API (InitiateAuth with
+    /// USER_PASSWORD_AUTH, RespondToAuthChallenge), authorised by the
+    /// Session alone. Flows that need the pool's id (SRP) take it from
+    /// [`SignInBuilder::user_pool_id`].
     pub fn public(
         backend: impl CognitoBackend + 'static,
         client_id: impl Into<String>,
     ) -> SignInBuilder {
-        SignInBuilder {
-            inner: SignIn {
-                backend: Arc::new(backend),
-                client_id: client_id.into(),
-                user_pool_id: None,
-                client_secret: None,
-                session_validity: DEFAULT_SESSION_VALIDITY,
-            },
-        }
+        Self::builder(Arc::new(backend), Api::Public, None, client_id.into())
     }
 
     /// The app client id.
@@ -144,29 +182,48 @@ impl SignIn {
         &self.client_id
     }
 
-    /// The user pool id, for admin sign-in.
+    /// Which API the sign-in calls.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// The user pool id, when known (always, on the admin API).
     pub fn user_pool_id(&self) -> Option<&str> {
         self.user_pool_id.as_deref()
     }
 
-    /// How long a challenge Session is taken to live.
-    pub fn session_validity(&self) -> Duration {
+    /// The client's `AuthSessionValidity`, when the builder was told it.
+    pub fn session_validity(&self) -> Option<Duration> {
         self.session_validity
     }
 
-    /// The backend itself: calling through the `Arc` would go through its
-    /// forwarding impl and box every future twice.
-    pub(crate) fn backend(&self) -> &dyn CognitoBackend {
+    /// The backend, for the calls around a sign-in (enrollment, MFA
+    /// settings) without keeping a second handle.
+    pub fn backend(&self) -> &dyn CognitoBackend {
+        // Not through the Arc: its forwarding impl would box every future twice.
         &*self.backend
     }
 
-    /// Signs in with a user name (or alias) and password: AdminInitiateAuth
-    /// with ADMIN_USER_PASSWORD_AUTH, or InitiateAuth with
-    /// USER_PASSWORD_AUTH for a public client.
+    /// The clock the sign-in reads.
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    pub(crate) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// When a challenge issued now expires at the latest.
+    pub(crate) fn expiry_from_now(&self) -> SystemTime {
+        self.now() + self.session_validity.unwrap_or(MAX_SESSION_VALIDITY)
+    }
+
+    /// Signs in with a user name (or alias) and password: ADMIN_USER_PASSWORD_AUTH
+    /// on the admin API, USER_PASSWORD_AUTH on the public one.
     pub async fn password(&self, username: &str, password: &Password) -> Result<SignInStep, Error> {
         validate::username(username)?;
         validate::password(password.expose_secret())?;
-        let flow = if self.user_pool_id.is_some() {
+        let flow = if self.api.is_admin() {
             AuthFlow::AdminUserPassword
         } else {
             AuthFlow::UserPassword
@@ -175,14 +232,29 @@ impl SignIn {
             .with("USERNAME", username)
             .with("PASSWORD", password.expose_secret());
         self.add_secret_hash(&mut parameters, username);
+        self.start(flow, parameters, username, Autopilot::default())
+            .await
+    }
+
+    /// InitiateAuth with `parameters`, then the steps the library answers,
+    /// in one span.
+    async fn start(
+        &self,
+        flow: AuthFlow,
+        parameters: Parameters,
+        username: &str,
+        autopilot: Autopilot,
+    ) -> Result<SignInStep, Error> {
         let span = tracing::info_span!(
             "cognito_mfa.sign_in.initiate",
             flow = flow.as_str(),
             outcome = tracing::field::Empty
         );
         let result = async {
-            let response = self.initiate(flow, parameters).await?;
-            self.step(Operation::InitiateAuth, response, username)
+            let request = self.initiate_request(flow, parameters);
+            let operation = request.operation();
+            let response = self.backend().initiate_auth(request).await?;
+            self.drive(operation, response, username, autopilot).await
         }
         .instrument(span.clone())
         .await;
@@ -220,11 +292,13 @@ impl SignIn {
             outcome = tracing::field::Empty
         );
         let result = async {
-            let response = self.initiate(AuthFlow::RefreshToken, parameters).await?;
+            let request = self.initiate_request(AuthFlow::RefreshToken, parameters);
+            let operation = request.operation();
+            let response = self.backend().initiate_auth(request).await?;
             match response.tokens {
                 Some(tokens) => Ok(tokens),
                 None => Err(Error::unexpected(
-                    Operation::InitiateAuth,
+                    operation,
                     "a refresh answered without tokens",
                 )),
             }
@@ -238,19 +312,12 @@ impl SignIn {
     /// Resumes a saved challenge, on this or another instance.
     ///
     /// Refused locally, without a call: an unknown format version, a
-    /// challenge of another app client, and an expired one
-    /// ([`Error::SessionExpired`]).
+    /// challenge of another app client or API, and one past its expiry by
+    /// this sign-in's clock ([`Error::SessionExpired`]).
     pub fn resume(&self, saved: SavedChallenge) -> Result<SignInStep, Error> {
-        self.resume_at(saved, SystemTime::now())
-    }
-
-    /// As [`resume`](Self::resume), judging expiry at `now`.
-    pub fn resume_at(&self, saved: SavedChallenge, now: SystemTime) -> Result<SignInStep, Error> {
         let pending = saved.into_pending()?;
         self.check_owner(&pending)?;
-        if now >= pending.expires_at {
-            return Err(Error::SessionExpired);
-        }
+        self.check_expiry(&pending)?;
         Ok(SignInStep::from_pending(pending))
     }
 
@@ -268,31 +335,40 @@ impl SignIn {
         validate::challenge_name(challenge_name)?;
         validate::session(session.expose_secret())?;
         validate::username(username)?;
-        Ok(SignInStep::from_pending(Pending {
-            name: ChallengeName::parse(challenge_name),
+        Ok(SignInStep::from_pending(self.pending(
+            ChallengeName::parse(challenge_name),
             session,
-            username: username.to_owned(),
-            client_id: self.client_id.clone(),
-            user_pool_id: self.user_pool_id.clone(),
-            expires_at: SystemTime::now() + self.session_validity,
-            parameters: ChallengeParameters::default(),
-        }))
+            username.to_owned(),
+            ChallengeParameters::default(),
+            Autopilot::default(),
+        )))
     }
 
-    /// InitiateAuth, or AdminInitiateAuth for an admin client.
-    async fn initiate(
+    fn initiate_request(&self, flow: AuthFlow, parameters: Parameters) -> InitiateAuthRequest {
+        InitiateAuthRequest::new(self.api.clone(), self.client_id.clone(), flow, parameters)
+    }
+
+    fn pending(
         &self,
-        flow: AuthFlow,
-        parameters: Parameters,
-    ) -> Result<AuthResponse, Error> {
-        self.backend()
-            .initiate_auth(InitiateAuthRequest {
-                client_id: self.client_id.clone(),
-                user_pool_id: self.user_pool_id.clone(),
-                flow,
-                parameters,
-            })
-            .await
+        name: ChallengeName,
+        session: Session,
+        username: String,
+        parameters: ChallengeParameters,
+        autopilot: Autopilot,
+    ) -> Pending {
+        Pending {
+            name,
+            session,
+            username,
+            client_id: self.client_id.clone(),
+            api: self.api.clone(),
+            user_pool_id: self.user_pool_id.clone(),
+            expires_at: self.expiry_from_now(),
+            parameters,
+            available_challenges: Box::default(),
+            device_key: None,
+            autopilot,
+        }
     }
 
     fn add_secret_hash(&self, parameters: &mut Parameters, username: &str) {
@@ -304,11 +380,27 @@ impl SignIn {
         }
     }
 
-    fn check_owner(&self, pending: &Pending) -> Result<(), Error> {
-        if pending.client_id != self.client_id || pending.user_pool_id != self.user_pool_id {
+    pub(crate) fn check_owner(&self, pending: &Pending) -> Result<(), Error> {
+        if pending.client_id != self.client_id || pending.api != self.api {
             return Err(Error::invalid(
                 Field::PendingChallenge,
-                "belongs to another app client or user pool",
+                "belongs to another app client or user pool, or was issued on the other API",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_expiry(&self, pending: &Pending) -> Result<(), Error> {
+        let now = self.now();
+        if now >= pending.expires_at {
+            return Err(Error::SessionExpired);
+        }
+        // No Session lives longer than the longest validity Cognito allows:
+        // a later expiry was not written by this crate.
+        if pending.expires_at > now + MAX_SESSION_VALIDITY {
+            return Err(Error::invalid(
+                Field::PendingChallenge,
+                "expires more than 15 minutes from now, longer than any Session lives",
             ));
         }
         Ok(())
@@ -319,35 +411,35 @@ impl SignIn {
     pub(crate) async fn respond(
         &self,
         pending: &Pending,
-        mut responses: Parameters,
+        responses: Parameters,
     ) -> Result<SignInStep, Error> {
         self.check_owner(pending)?;
-        if SystemTime::now() >= pending.expires_at {
-            return Err(Error::SessionExpired);
-        }
-        responses.insert("USERNAME", pending.username.as_str());
-        self.add_secret_hash(&mut responses, &pending.username);
+        self.check_expiry(pending)?;
         let span = tracing::info_span!(
             "cognito_mfa.sign_in.respond",
             challenge = pending.name.as_str(),
             outcome = tracing::field::Empty
         );
         let result = async {
-            let response = self
-                .backend()
-                .respond_to_auth_challenge(RespondToAuthChallengeRequest {
-                    client_id: self.client_id.clone(),
-                    user_pool_id: self.user_pool_id.clone(),
-                    challenge: pending.name.clone(),
-                    session: pending.session.clone(),
-                    responses,
-                })
-                .await?;
-            self.step(
-                Operation::RespondToAuthChallenge,
+            let mut responses = responses;
+            if let Some(key) = &pending.device_key {
+                responses.insert("DEVICE_KEY", key.as_str());
+            }
+            let request = self.respond_request(
+                pending.name.clone(),
+                Some(pending.session.clone()),
+                &pending.username,
+                responses,
+            );
+            let operation = request.operation();
+            let response = self.backend().respond_to_auth_challenge(request).await?;
+            self.drive(
+                operation,
                 response,
                 &pending.username,
+                pending.autopilot.clone(),
             )
+            .await
         }
         .instrument(span.clone())
         .await;
@@ -355,20 +447,82 @@ impl SignIn {
         result
     }
 
-    /// Turns an answer into the next step.
-    fn step(
+    fn respond_request(
+        &self,
+        challenge: ChallengeName,
+        session: Option<Session>,
+        username: &str,
+        mut responses: Parameters,
+    ) -> RespondToAuthChallengeRequest {
+        responses.insert("USERNAME", username);
+        self.add_secret_hash(&mut responses, username);
+        RespondToAuthChallengeRequest::new(
+            self.api.clone(),
+            self.client_id.clone(),
+            challenge,
+            session,
+            responses,
+        )
+    }
+
+    /// Turns an answer into the next step a person sees: the steps the
+    /// library answers itself are answered here, in a bounded loop.
+    async fn drive(
+        &self,
+        mut operation: Operation,
+        mut response: AuthResponse,
+        username: &str,
+        mut autopilot: Autopilot,
+    ) -> Result<SignInStep, Error> {
+        let mut username = username.to_owned();
+        for _ in 0..=MAX_AUTOMATIC_STEPS {
+            if let Some(tokens) = response.tokens {
+                return Ok(SignInStep::Done(tokens));
+            }
+            let name = response.challenge.take().ok_or(Error::unexpected(
+                operation,
+                "neither tokens nor a challenge",
+            ))?;
+            if validate::challenge_name(name.as_str()).is_err() {
+                return Err(Error::unexpected(
+                    operation,
+                    "a challenge name outside 1 to 64 characters",
+                ));
+            }
+            // Later steps must name the user as Cognito knows them, not by
+            // the alias typed at the first step: SECRET_HASH depends on it.
+            if let Some(canonical) = canonical_username(&response.parameters) {
+                if validate::username(canonical).is_err() {
+                    return Err(Error::unexpected(
+                        operation,
+                        "a user name outside Cognito's limits",
+                    ));
+                }
+                canonical.clone_into(&mut username);
+            }
+            if !name.is_answered_by_library() {
+                return self.person_step(operation, name, response, username, autopilot);
+            }
+            let answer = autopilot.answer(operation, &name, &response, self)?;
+            let request = self.respond_request(name, response.session, &username, answer);
+            operation = request.operation();
+            response = self.backend().respond_to_auth_challenge(request).await?;
+        }
+        Err(Error::unexpected(
+            operation,
+            "too many steps in a row that the library answers itself",
+        ))
+    }
+
+    /// A challenge a person answers, as its step.
+    fn person_step(
         &self,
         operation: Operation,
+        name: ChallengeName,
         response: AuthResponse,
-        username: &str,
+        username: String,
+        autopilot: Autopilot,
     ) -> Result<SignInStep, Error> {
-        if let Some(tokens) = response.tokens {
-            return Ok(SignInStep::Done(tokens));
-        }
-        let name = response.challenge.ok_or(Error::unexpected(
-            operation,
-            "neither tokens nor a challenge",
-        ))?;
         let session = response.session.ok_or(Error::unexpected(
             operation,
             "a challenge without a Session",
@@ -381,30 +535,26 @@ impl SignIn {
                 "a Session outside Cognito's limits (20 to 2048 characters)",
             ));
         }
-        if validate::challenge_name(name.as_str()).is_err() {
-            return Err(Error::unexpected(
-                operation,
-                "a challenge name outside 1 to 64 characters",
-            ));
-        }
-        // Later steps must name the user as Cognito knows them, not by the
-        // alias typed at the password step: SECRET_HASH depends on it.
-        let canonical = ["USER_ID_FOR_SRP", "USERNAME"]
-            .iter()
-            .filter_map(|k| response.parameters.get(*k))
-            .find(|v| !v.is_empty())
-            .map_or(username, String::as_str)
-            .to_owned();
-        Ok(SignInStep::from_pending(Pending {
+        let mut pending = self.pending(
             name,
             session,
-            username: canonical,
-            client_id: self.client_id.clone(),
-            user_pool_id: self.user_pool_id.clone(),
-            expires_at: SystemTime::now() + self.session_validity,
-            parameters: response.parameters.into(),
-        }))
+            username,
+            response.parameters.into(),
+            autopilot,
+        );
+        pending.available_challenges = response.available_challenges.into_boxed_slice();
+        Ok(SignInStep::from_pending(pending))
     }
+}
+
+/// The canonical user name in a challenge's parameters, where Cognito sends
+/// one (`USERNAME`; the SRP steps' `USER_ID_FOR_SRP` is the identity the
+/// proof is over, which moto sets to the `sub`).
+fn canonical_username(parameters: &BTreeMap<String, String>) -> Option<&String> {
+    ["USERNAME", "USER_ID_FOR_SRP"]
+        .iter()
+        .filter_map(|k| parameters.get(*k))
+        .find(|v| !v.is_empty())
 }
 
 fn record_outcome(span: &tracing::Span, result: &Result<SignInStep, Error>) {
@@ -422,10 +572,30 @@ impl SignInBuilder {
         self
     }
 
-    /// The app client's `AuthSessionValidity` (3 to 15 minutes; 3 by
-    /// default), used to stamp pending challenges with their expiry.
+    /// The user pool id, for a public client: the SRP flows need it.
+    pub fn user_pool_id(mut self, user_pool_id: impl Into<String>) -> Self {
+        let pool = user_pool_id.into();
+        if let Api::Admin { user_pool_id } = &mut self.inner.api {
+            pool.clone_into(user_pool_id);
+        }
+        self.inner.user_pool_id = Some(pool);
+        self
+    }
+
+    /// The app client's `AuthSessionValidity` (3 to 15 minutes; the
+    /// preflight reports it), used to stamp pending challenges with their
+    /// expiry. Unset, a challenge is taken to live the longest Cognito
+    /// allows (15 minutes), so none is refused locally that Cognito would
+    /// still accept.
     pub fn session_validity(mut self, validity: Duration) -> Self {
-        self.inner.session_validity = validity;
+        self.inner.session_validity = Some(validity);
+        self
+    }
+
+    /// The clock to read (the system clock by default). Tests hand in the
+    /// in-memory pool's clock, so both sides of a flow see one time.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.inner.clock = Arc::new(clock);
         self
     }
 
@@ -439,8 +609,8 @@ impl SignInBuilder {
         if let Some(secret) = &s.client_secret {
             validate::client_secret(secret.expose_secret())?;
         }
-        if !(Duration::from_secs(3 * 60)..=Duration::from_secs(15 * 60))
-            .contains(&s.session_validity)
+        if let Some(validity) = s.session_validity
+            && !(MIN_SESSION_VALIDITY..=MAX_SESSION_VALIDITY).contains(&validity)
         {
             return Err(Error::invalid(
                 Field::Session,
@@ -451,6 +621,39 @@ impl SignInBuilder {
     }
 }
 
+/// What the library answers by itself during one sign-in, and the secrets
+/// it answers with. In memory only: a [`SavedChallenge`] never holds it,
+/// and its `Debug` shows nothing.
+#[derive(Clone, Default)]
+pub(crate) struct Autopilot {}
+
+impl fmt::Debug for Autopilot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Autopilot(** redacted **)")
+    }
+}
+
+impl Autopilot {
+    /// The answer to a step the library answers itself.
+    fn answer(
+        &mut self,
+        operation: Operation,
+        name: &ChallengeName,
+        _response: &AuthResponse,
+        _sign_in: &SignIn,
+    ) -> Result<Parameters, Error> {
+        Err(Error::unexpected(
+            operation,
+            match name {
+                ChallengeName::PasswordVerifier => {
+                    "PASSWORD_VERIFIER in a sign-in that did not start with SRP"
+                }
+                _ => "a remembered-device step in a sign-in that presented no device",
+            },
+        ))
+    }
+}
+
 /// What a pending challenge holds, whatever its kind.
 #[derive(Clone)]
 pub(crate) struct Pending {
@@ -458,9 +661,13 @@ pub(crate) struct Pending {
     pub(crate) session: Session,
     pub(crate) username: String,
     pub(crate) client_id: String,
+    pub(crate) api: Api,
     pub(crate) user_pool_id: Option<String>,
     pub(crate) expires_at: SystemTime,
     pub(crate) parameters: ChallengeParameters,
+    pub(crate) available_challenges: Box<[String]>,
+    pub(crate) device_key: Option<String>,
+    pub(crate) autopilot: Autopilot,
 }
 
 impl fmt::Debug for Pending {
@@ -470,9 +677,13 @@ impl fmt::Debug for Pending {
             .field("session", &self.session)
             .field("username", &self.username)
             .field("client_id", &self.client_id)
+            .field("api", &self.api)
             .field("user_pool_id", &self.user_pool_id)
             .field("expires_at", &self.expires_at)
             .field("parameters", &self.parameters.keys().collect::<Vec<_>>())
+            .field("available_challenges", &self.available_challenges)
+            .field("device_key", &self.device_key)
+            .field("autopilot", &self.autopilot)
             .finish()
     }
 }
@@ -523,7 +734,7 @@ pub enum SignInStep {
     SelectMfaType(SelectMfaTypeChallenge),
     /// `NEW_PASSWORD_REQUIRED`: the person must choose a new password.
     NewPasswordRequired(NewPasswordChallenge),
-    /// `SMS_MFA` or `EMAIL_OTP`: a code sent to the person.
+    /// `SMS_MFA`, `EMAIL_OTP` or `SMS_OTP`: a code sent to the person.
     CodeRequired(CodeChallenge),
     /// A challenge this crate does not handle.
     Unsupported(UnsupportedChallenge),
@@ -540,7 +751,7 @@ impl SignInStep {
             ChallengeName::NewPasswordRequired => {
                 Self::NewPasswordRequired(NewPasswordChallenge::new(pending))
             }
-            ChallengeName::SmsMfa | ChallengeName::EmailOtp => {
+            ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SmsOtp => {
                 Self::CodeRequired(CodeChallenge::new(pending))
             }
             _ => Self::Unsupported(UnsupportedChallenge::new(pending)),

@@ -6,8 +6,8 @@
 //! (a session store) or in an encrypted, authenticated cookie; never in a
 //! URL, a log, or a cookie readable by the client.
 
-use super::Pending;
-use crate::backend::ChallengeName;
+use super::{Autopilot, ChallengeParameters, Pending};
+use crate::backend::{Api, ChallengeName};
 use crate::error::{Error, Field};
 use crate::secret::Session;
 use crate::validate;
@@ -15,18 +15,32 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The format version this crate writes and reads.
-pub const SAVED_CHALLENGE_VERSION: u32 = 1;
+/// The format version this crate writes. It reads this one and version 1
+/// (written by 0.1), so a rolling deploy can resume either.
+pub const SAVED_CHALLENGE_VERSION: u32 = 2;
+
+/// The API a saved challenge was issued on, as saved.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+enum SavedApi {
+    Admin,
+    Public,
+}
 
 /// A saved pending challenge. With the `serde` feature it serializes to a
 /// small map: `v` (format version), `challenge`, `session`, `username`,
-/// `client_id`, `user_pool_id`, `expires_at` (Unix seconds) and
-/// `parameters`.
+/// `client_id`, `api` (`admin` or `public`), `user_pool_id`, `expires_at`
+/// (Unix seconds), `parameters`, `available_challenges` and `device_key`.
+/// Version 1 values (no `api`: admin exactly when `user_pool_id` is set)
+/// are still read.
 ///
 /// **The value is a bearer credential** for one challenge: whoever holds it
 /// can answer it until it expires (3 to 15 minutes). Keep it server side
 /// (a session store) or in an encrypted, authenticated cookie; never in a
-/// URL, a log, or a cookie readable by the client.
+/// URL, a log, or a cookie readable by the client. It never holds a
+/// password, an SRP secret or a device password: a sign-in that needs one
+/// after resuming is given it again.
 #[derive(Clone)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SavedChallenge {
@@ -37,11 +51,26 @@ pub struct SavedChallenge {
     session: Session,
     username: String,
     client_id: String,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    api: Option<SavedApi>,
     #[cfg_attr(feature = "serde", serde(default))]
     user_pool_id: Option<String>,
     expires_at: u64,
     #[cfg_attr(feature = "serde", serde(default))]
     parameters: BTreeMap<String, String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    available_challenges: Vec<String>,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    device_key: Option<String>,
 }
 
 impl fmt::Debug for SavedChallenge {
@@ -52,9 +81,12 @@ impl fmt::Debug for SavedChallenge {
             .field("session", &self.session)
             .field("username", &self.username)
             .field("client_id", &self.client_id)
+            .field("api", &self.api)
             .field("user_pool_id", &self.user_pool_id)
             .field("expires_at", &self.expires_at)
             .field("parameters", &self.parameters.keys().collect::<Vec<_>>())
+            .field("available_challenges", &self.available_challenges)
+            .field("device_key", &self.device_key)
             .finish()
     }
 }
@@ -67,24 +99,41 @@ impl SavedChallenge {
             session: p.session,
             username: p.username,
             client_id: p.client_id,
+            api: Some(if p.api.is_admin() {
+                SavedApi::Admin
+            } else {
+                SavedApi::Public
+            }),
             user_pool_id: p.user_pool_id,
             expires_at: crate::totp::unix_secs(p.expires_at),
             parameters: p.parameters.into_map(),
+            available_challenges: p.available_challenges.into_vec(),
+            device_key: p.device_key,
         }
     }
 
     /// Checks the value (it may come from outside) and rebuilds the pending
     /// challenge.
     pub(crate) fn into_pending(self) -> Result<Pending, Error> {
-        if self.version != SAVED_CHALLENGE_VERSION {
-            return Err(Error::invalid(
-                Field::PendingChallenge,
-                format!(
-                    "format version {} is not supported (this build reads {SAVED_CHALLENGE_VERSION})",
-                    self.version
-                ),
-            ));
-        }
+        let api = match (self.version, self.api) {
+            // Version 1 told the APIs apart by the pool id alone.
+            (1, None) => match &self.user_pool_id {
+                Some(_) => SavedApi::Admin,
+                None => SavedApi::Public,
+            },
+            (SAVED_CHALLENGE_VERSION, Some(api)) => api,
+            (SAVED_CHALLENGE_VERSION, None) => {
+                return Err(Error::invalid(Field::PendingChallenge, "api is missing"));
+            }
+            (version, _) => {
+                return Err(Error::invalid(
+                    Field::PendingChallenge,
+                    format!(
+                        "format version {version} is not supported (this build reads 1 and {SAVED_CHALLENGE_VERSION})"
+                    ),
+                ));
+            }
+        };
         validate::challenge_name(&self.challenge)?;
         validate::session(self.session.expose_secret())?;
         validate::username(&self.username)?;
@@ -92,6 +141,19 @@ impl SavedChallenge {
         if let Some(pool) = &self.user_pool_id {
             validate::user_pool_id(pool)?;
         }
+        if let Some(key) = &self.device_key {
+            validate::device_key(key)?;
+        }
+        let api = match (api, &self.user_pool_id) {
+            (SavedApi::Admin, Some(pool)) => Api::admin(pool.clone()),
+            (SavedApi::Admin, None) => {
+                return Err(Error::invalid(
+                    Field::PendingChallenge,
+                    "an admin challenge needs its user_pool_id",
+                ));
+            }
+            (SavedApi::Public, _) => Api::Public,
+        };
         let expires_at = self.expiry().ok_or_else(|| {
             Error::invalid(
                 Field::PendingChallenge,
@@ -103,12 +165,15 @@ impl SavedChallenge {
             session: self.session,
             username: self.username,
             client_id: self.client_id,
+            api,
             user_pool_id: self.user_pool_id,
             expires_at,
-            parameters: self.parameters.into(),
+            parameters: ChallengeParameters::from(self.parameters),
+            available_challenges: self.available_challenges.into_boxed_slice(),
+            device_key: self.device_key,
+            autopilot: Autopilot::default(),
         })
     }
-
     /// `expires_at` as a time; `None` when a value from outside is too far
     /// in the future for `SystemTime` (adding it would panic).
     fn expiry(&self) -> Option<SystemTime> {
@@ -148,9 +213,28 @@ impl SavedChallenge {
         &self.client_id
     }
 
-    /// The user pool id, for a challenge of an admin sign-in.
+    /// The user pool id, where the sign-in knew it (always on the admin
+    /// API).
     pub fn user_pool_id(&self) -> Option<&str> {
         self.user_pool_id.as_deref()
+    }
+
+    /// Whether the challenge was issued on the admin API.
+    pub fn is_admin(&self) -> bool {
+        match self.api {
+            Some(api) => api == SavedApi::Admin,
+            None => self.user_pool_id.is_some(),
+        }
+    }
+
+    /// The first factors USER_AUTH offered (`AvailableChallenges`).
+    pub fn available_challenges(&self) -> &[String] {
+        &self.available_challenges
+    }
+
+    /// The remembered device the sign-in presented, if any.
+    pub fn device_key(&self) -> Option<&str> {
+        self.device_key.as_deref()
     }
 
     /// The format version.

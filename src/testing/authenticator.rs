@@ -1,6 +1,6 @@
 //! What a test or a demo uses in place of a phone's authenticator app.
 
-use super::clock::Clock;
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::secret::{OneTimeCode, TotpSecret};
 use crate::totp;
@@ -55,7 +55,7 @@ impl Authenticator {
 
     /// The code shown now, by the system clock.
     pub fn current_code(&self) -> OneTimeCode {
-        self.code_at(SystemTime::now())
+        self.code_at(crate::clock::SystemClock.now())
     }
 
     /// The code shown at `clock`'s current time (pass the pool's

@@ -6,15 +6,18 @@
 //!   association, TOTP checked one step early or late, single-use codes,
 //!   Sessions that are spent by use and expire, and Cognito's exact
 //!   exceptions (code and message), mapped through
-//!   [`Error::from_service_at`](crate::Error::from_service_at) with the pool's
-//!   clock.
+//!   [`Error::from_service`](crate::Error::from_service).
 //! - [`ManualClock`] lets a test step past a Session's expiry or into the
-//!   next TOTP step without sleeping; [`SystemClock`] is the real time.
+//!   next TOTP step without sleeping; hand the same clock to the
+//!   [`SignIn`](crate::sign_in::SignIn) ([`InMemoryPool::clock`]) so both
+//!   sides read one time.
+//! - [`ScriptedBackend`] replays scripted answers; [`Intercept`] forwards to
+//!   another backend while a hook fails, loses or records calls.
 //! - [`Authenticator`] computes the codes a phone would show.
 //!
 //! ```
 //! use cognito_mfa::backend::{
-//!     AuthFlow, ChallengeName, CognitoBackend, InitiateAuthRequest, Parameters, PoolMfaConfig,
+//!     Api, AuthFlow, ChallengeName, CognitoBackend, InitiateAuthRequest, Parameters, PoolMfaConfig,
 //!     PoolMfaMode, RespondToAuthChallengeRequest, TokenAuth,
 //! };
 //! use cognito_mfa::testing::{Authenticator, ClientOptions, InMemoryPool, ManualClock};
@@ -23,20 +26,20 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let clock = ManualClock::new(SystemTime::now());
 //! let pool = InMemoryPool::with_clock(clock.clone());
-//! pool.set_mfa_config(PoolMfaConfig { mode: PoolMfaMode::On, software_token_enabled: true });
+//! pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::On, true));
 //! let client = pool.create_client(ClientOptions::new())?;
 //! pool.create_user("alice", "correct horse")?;
 //!
 //! // The ON pool asks a user without a factor to set one up.
 //! let setup = pool
-//!     .initiate_auth(InitiateAuthRequest {
-//!         client_id: client.client_id.clone(),
-//!         user_pool_id: None,
-//!         flow: AuthFlow::UserPassword,
-//!         parameters: Parameters::new()
+//!     .initiate_auth(InitiateAuthRequest::new(
+//!         Api::Public,
+//!         client.client_id.clone(),
+//!         AuthFlow::UserPassword,
+//!         Parameters::new()
 //!             .with("USERNAME", "alice")
 //!             .with("PASSWORD", "correct horse"),
-//!     })
+//!     ))
 //!     .await?;
 //! assert_eq!(setup.challenge, Some(ChallengeName::MfaSetup));
 //! let s1 = setup.session.ok_or("no session")?;
@@ -47,13 +50,13 @@
 //!     .verify_software_token(TokenAuth::Session(s2), app.code_for_clock(&clock), None)
 //!     .await?;
 //! let done = pool
-//!     .respond_to_auth_challenge(RespondToAuthChallengeRequest {
-//!         client_id: client.client_id.clone(),
-//!         user_pool_id: None,
-//!         challenge: ChallengeName::MfaSetup,
-//!         session: verified.session.ok_or("no session")?,
-//!         responses: Parameters::new().with("USERNAME", "alice"),
-//!     })
+//!     .respond_to_auth_challenge(RespondToAuthChallengeRequest::new(
+//!         Api::Public,
+//!         client.client_id.clone(),
+//!         ChallengeName::MfaSetup,
+//!         verified.session,
+//!         Parameters::new().with("USERNAME", "alice"),
+//!     ))
 //!     .await?;
 //! assert!(done.tokens.is_some());
 //! # Ok(())
@@ -104,8 +107,10 @@
 
 mod authenticator;
 mod clock;
+mod doubles;
 mod pool;
 
 pub use authenticator::Authenticator;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::ManualClock;
+pub use doubles::{Call, Decision, Intercept, ScriptedBackend, SeenRequest, not_scripted};
 pub use pool::{ClientOptions, InMemoryPool};

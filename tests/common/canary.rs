@@ -9,7 +9,6 @@ use cognito_mfa::backend::{
 use cognito_mfa::{
     AccessToken, Error, IdToken, MockCognitoBackend, Operation, RefreshToken, ServiceError, Session,
 };
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub const CANONICAL: &str = "7d1e5c3a-0b4f-4c55-9d1e-abcdef012345";
@@ -23,15 +22,14 @@ pub const CANARY_ID: &str = "IDCANARY-eyJraWQ";
 pub const CANARY_REFRESH: &str = "REFRESHCANARY-eyJjdHk";
 
 pub fn challenge(name: &str, session: &str, params: &[(&str, &str)]) -> AuthResponse {
-    AuthResponse {
-        challenge: Some(ChallengeName::parse(name)),
-        session: Some(Session::new(session)),
-        parameters: params
+    AuthResponse::challenge(
+        ChallengeName::parse(name),
+        Some(Session::new(session)),
+        params
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
-        tokens: None,
-    }
+    )
 }
 
 pub fn service(operation: Operation, code: &str, message: &str) -> Error {
@@ -43,19 +41,11 @@ pub fn respond_error(code: &str, message: &str) -> Error {
 }
 
 pub fn canary_tokens() -> AuthResponse {
-    AuthResponse {
-        challenge: None,
-        session: None,
-        parameters: BTreeMap::new(),
-        tokens: Some(AuthTokens {
-            access_token: AccessToken::new(CANARY_ACCESS),
-            id_token: Some(IdToken::new(CANARY_ID)),
-            refresh_token: Some(RefreshToken::new(CANARY_REFRESH)),
-            expires_in: Duration::from_secs(3600),
-            token_type: "Bearer".to_owned(),
-            new_device: None,
-        }),
-    }
+    AuthResponse::tokens(
+        AuthTokens::new(AccessToken::new(CANARY_ACCESS), Duration::from_secs(3600))
+            .with_id_token(Some(IdToken::new(CANARY_ID)))
+            .with_refresh_token(Some(RefreshToken::new(CANARY_REFRESH))),
+    )
 }
 
 pub fn canary_mock() -> MockCognitoBackend {
@@ -83,7 +73,7 @@ pub fn canary_mock() -> MockCognitoBackend {
         });
     mock.expect_respond_to_auth_challenge()
         .withf(|r: &RespondToAuthChallengeRequest| {
-            r.session.expose_secret() == CANARY_SESSION
+            r.session.as_ref().map(|s| s.expose_secret()) == Some(CANARY_SESSION)
                 && r.responses.get("SOFTWARE_TOKEN_MFA_CODE") == Some(CANARY_CODE)
         })
         .times(1)

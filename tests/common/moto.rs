@@ -588,3 +588,36 @@ pub fn totp_time_left(now: SystemTime) -> Duration {
     let into_step = since_epoch.as_nanos() % step_nanos;
     Duration::from_nanos(u64::try_from(step_nanos - into_step).expect("under 30 s"))
 }
+
+/// An `SdkBackend` on the shared moto server.
+pub async fn backend() -> cognito_mfa::SdkBackend {
+    cognito_mfa::SdkBackend::from_conf(&MotoServer::shared().sdk_config().await)
+}
+
+/// The current code for `secret`, made right after waiting out the end of a
+/// TOTP step (moto checks the current 30-second step only).
+pub async fn fresh_code(secret: &cognito_mfa::TotpSecret) -> String {
+    wait_for_fresh_totp_window().await;
+    cognito_mfa::testing::Authenticator::new(secret)
+        .expect("moto's secret is base32")
+        .current_code()
+        .expose_secret()
+        .to_owned()
+}
+
+/// A six-digit code that is none of the codes of the previous, current and
+/// next step.
+pub fn wrong_code(secret: &cognito_mfa::TotpSecret) -> String {
+    let app = cognito_mfa::testing::Authenticator::new(secret).expect("moto's secret is base32");
+    let now = std::time::SystemTime::now();
+    let step = std::time::Duration::from_secs(30);
+    let near: Vec<String> = [now - step, now, now + step]
+        .iter()
+        .map(|at| app.code_at(*at).expose_secret().to_owned())
+        .collect();
+    let right: u32 = near[1].parse().expect("digits");
+    (1..)
+        .map(|i| format!("{:06}", (right + i) % 1_000_000))
+        .find(|c| !near.contains(c))
+        .expect("a code that is not near")
+}

@@ -1,0 +1,343 @@
+//! InitiateAuth (password and refresh) and RespondToAuthChallenge.
+
+use super::Inner;
+use super::challenges::{Next, SessionStep, challenge_parameters, factor_step, mfa_step};
+use super::clients::ClientRecord;
+use super::errors::{
+    code_reused, invalid_parameter, missing_parameter, not_authorized, session_spent,
+    totp_not_verified, user_disabled, user_not_found, wrong_password,
+};
+use super::locks::{lock, read};
+use super::store::{Fault, SessionRecord};
+use super::users::{AccountStatus, CodeFault};
+use crate::backend::{
+    AuthFlow, AuthResponse, InitiateAuthRequest, MfaFactor, Parameters, PoolMfaConfig,
+    RespondToAuthChallengeRequest,
+};
+use crate::error::ServiceError;
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+impl Inner {
+    /// The answer for `next`: tokens, or a challenge with its new Session.
+    fn answer(
+        &self,
+        next: Next,
+        parameters: BTreeMap<String, String>,
+        user: &str,
+        client: (&str, Duration),
+        now: SystemTime,
+    ) -> AuthResponse {
+        let (client_id, validity) = client;
+        match next {
+            Next::Tokens => AuthResponse::tokens(self.issue_tokens(user, client_id, true, now)),
+            Next::Challenge(step) => {
+                let challenge = step.challenge();
+                let session = self.new_session(user, client_id, validity, step, now);
+                AuthResponse::challenge(challenge, Some(session), parameters)
+            }
+        }
+    }
+
+    // -- InitiateAuth -------------------------------------------------------
+
+    pub(super) fn initiate_auth(
+        &self,
+        request: &InitiateAuthRequest,
+        now: SystemTime,
+    ) -> Result<AuthResponse, ServiceError> {
+        let admin = request.api.is_admin();
+        if let Some(pool) = request.api.admin_user_pool_id() {
+            self.check_pool(pool)?;
+        }
+        let client = self.client(&request.client_id)?;
+        if request.flow == AuthFlow::AdminUserPassword && !admin {
+            // The admin flow exists only on AdminInitiateAuth.
+            return Err(invalid_parameter("Initiate Auth method not supported."));
+        }
+        if !client.flows.contains(&request.flow) {
+            return Err(invalid_parameter("Auth flow not enabled for this client"));
+        }
+        match request.flow {
+            AuthFlow::RefreshToken => self.refresh(&client, &request.parameters, now),
+            AuthFlow::AdminUserPassword | AuthFlow::UserPassword => {
+                self.password_auth(&client, &request.parameters, now)
+            }
+            AuthFlow::UserSrp => Err(invalid_parameter(
+                "USER_SRP_AUTH is not implemented by the in-memory pool; \
+                 use USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH",
+            )),
+        }
+    }
+
+    fn password_auth(
+        &self,
+        client: &ClientRecord,
+        parameters: &Parameters,
+        now: SystemTime,
+    ) -> Result<AuthResponse, ServiceError> {
+        let given = parameters
+            .get("USERNAME")
+            .ok_or_else(|| missing_parameter("USERNAME"))?;
+        let password = parameters
+            .get("PASSWORD")
+            .ok_or_else(|| missing_parameter("PASSWORD"))?;
+        let resolved = self.resolve(given);
+        // At InitiateAuth the hash may be over the name as typed (an alias)
+        // or the canonical one.
+        let canonical = resolved.as_ref().map_or(given, |(name, _)| name.as_str());
+        client.check_secret_hash(parameters.get("SECRET_HASH"), &[given, canonical])?;
+        let (username, user) = resolved.ok_or_else(user_not_found)?;
+        let config = self.config();
+        let (next, params) = {
+            let mut user = lock(&user);
+            if user.status == AccountStatus::ExternalProvider {
+                // Undocumented. A federated user has no password in the pool
+                // and signs in at their IdP; Cognito answers a password
+                // attempt as it does any wrong password.
+                return Err(wrong_password());
+            }
+            if !user.enabled {
+                return Err(user_disabled());
+            }
+            if user.password.as_deref() != Some(password) {
+                return Err(wrong_password());
+            }
+            let next = if user.status == AccountStatus::ForceChangePassword {
+                Next::Challenge(SessionStep::NewPassword)
+            } else {
+                mfa_step(&mut user, config)
+            };
+            let params = challenge_parameters(&user, &next, config);
+            (next, params)
+        };
+        Ok(self.answer(
+            next,
+            params,
+            &username,
+            (&client.id, client.session_validity),
+            now,
+        ))
+    }
+
+    fn refresh(
+        &self,
+        client: &ClientRecord,
+        parameters: &Parameters,
+        now: SystemTime,
+    ) -> Result<AuthResponse, ServiceError> {
+        let token = parameters
+            .get("REFRESH_TOKEN")
+            .ok_or_else(|| missing_parameter("REFRESH_TOKEN"))?;
+        let (username, client_id, expires_at) = self
+            .refresh_tokens
+            .with(token, |r| {
+                (r.username.clone(), r.client_id.clone(), r.expires_at)
+            })
+            .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
+        if client_id != client.id {
+            return Err(not_authorized("Invalid Refresh Token"));
+        }
+        if expires_at <= now {
+            return Err(not_authorized("Refresh Token has expired"));
+        }
+        let user = read(&self.users)
+            .get(&username)
+            .cloned()
+            .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
+        let sub = {
+            let user = lock(&user);
+            if !user.enabled {
+                return Err(user_disabled());
+            }
+            user.sub.clone()
+        };
+        // For a refresh the hash may be over USERNAME as sent, the canonical
+        // name or the `sub` (what apps that only keep tokens know).
+        let given = parameters.get("USERNAME").unwrap_or(&username);
+        client.check_secret_hash(parameters.get("SECRET_HASH"), &[given, &username, &sub])?;
+        Ok(AuthResponse::tokens(
+            self.issue_tokens(&username, &client.id, false, now),
+        ))
+    }
+
+    // -- RespondToAuthChallenge --------------------------------------------
+
+    pub(super) fn respond(
+        &self,
+        request: &RespondToAuthChallengeRequest,
+        now: SystemTime,
+    ) -> Result<AuthResponse, ServiceError> {
+        if let Some(pool) = request.api.admin_user_pool_id() {
+            self.check_pool(pool)?;
+        }
+        let client = self.client(&request.client_id)?;
+        let config = self.config();
+        let session = request
+            .session
+            .as_ref()
+            .ok_or_else(|| missing_parameter("Session"))?;
+        let (next, params, username) = self.spend_session(session, now, |record| {
+            self.answer_challenge(&client, record, request, config, now)
+        })?;
+        Ok(self.answer(
+            next,
+            params,
+            &username,
+            (&client.id, client.session_validity),
+            now,
+        ))
+    }
+
+    fn answer_challenge(
+        &self,
+        client: &ClientRecord,
+        record: &SessionRecord,
+        request: &RespondToAuthChallengeRequest,
+        config: PoolMfaConfig,
+        now: SystemTime,
+    ) -> Result<(Next, BTreeMap<String, String>, String), Fault> {
+        let responses = &request.responses;
+        if record.client_id != client.id {
+            return Err(session_spent().into());
+        }
+        let username = responses
+            .get("USERNAME")
+            .ok_or_else(|| missing_parameter("USERNAME"))?;
+        if username != record.username {
+            // Undocumented. A Session is bound to its user; an alias or
+            // another name in USERNAME is taken as a Session that is not the
+            // user's. The Session stays usable with the right name.
+            return Err(session_spent().into());
+        }
+        client.check_secret_hash(responses.get("SECRET_HASH"), &[&record.username])?;
+        if request.challenge != record.step.challenge() {
+            // Undocumented: answering a challenge other than the one issued.
+            return Err(invalid_parameter(format!(
+                "Invalid challenge name: expected {}",
+                record.step.challenge()
+            ))
+            .into());
+        }
+        let user = read(&self.users)
+            .get(&record.username)
+            .cloned()
+            .ok_or_else(|| Fault::end(user_not_found()))?;
+        let mut user = lock(&user);
+        if !user.enabled {
+            return Err(Fault::end(user_disabled()));
+        }
+        let next = match &record.step {
+            SessionStep::NewPassword => {
+                let new_password = responses
+                    .get("NEW_PASSWORD")
+                    .ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
+                check_password_policy(new_password)?;
+                user.password = Some(new_password.to_owned());
+                user.status = AccountStatus::Confirmed;
+                for (name, value) in responses.expose_all() {
+                    if let Some(attribute) = name.strip_prefix("userAttributes.")
+                        && attribute != "sub"
+                        && attribute != "email"
+                    {
+                        // email changes go through the alias map; not taken here.
+                        user.attributes
+                            .insert(attribute.to_owned(), value.to_owned());
+                    }
+                }
+                mfa_step(&mut user, config)
+            }
+            SessionStep::MfaSetup | SessionStep::MfaSetupAssociated => {
+                return Err(totp_not_verified().into());
+            }
+            SessionStep::MfaSetupVerified => {
+                if user.totp.is_none() {
+                    // Deleted by an administrator between verify and answer.
+                    return Err(Fault::end(totp_not_verified()));
+                }
+                // Setting up the factor during sign-in enables it; the
+                // preferred factor is left as it was (Cognito does not say).
+                user.totp_enabled = true;
+                Next::Tokens
+            }
+            SessionStep::SelectMfaType(choices) => {
+                let answer = responses
+                    .get("ANSWER")
+                    .ok_or_else(|| missing_parameter("ANSWER"))?;
+                let factor = MfaFactor::parse(answer)
+                    .filter(|f| choices.contains(f))
+                    .ok_or_else(|| invalid_parameter("Invalid ANSWER for SELECT_MFA_TYPE"))?;
+                Next::Challenge(factor_step(&mut user, factor))
+            }
+            SessionStep::SoftwareToken => {
+                let code = responses
+                    .get("SOFTWARE_TOKEN_MFA_CODE")
+                    .ok_or_else(|| missing_parameter("SOFTWARE_TOKEN_MFA_CODE"))?;
+                let Some(key) = user.totp.as_ref().map(|t| t.key.bytes.clone()) else {
+                    return Err(Fault::end(ServiceError::new(
+                        "SoftwareTokenMFANotFoundException",
+                        "Software Token MFA has not been enabled by the user.",
+                    )));
+                };
+                match user.accept_code(&key, code, now) {
+                    Ok(()) => Next::Tokens,
+                    Err(CodeFault::Mismatch) => {
+                        return Err(Fault::wrong_code(ServiceError::new(
+                            "CodeMismatchException",
+                            "Invalid code received for user",
+                        )));
+                    }
+                    Err(CodeFault::Reused) => return Err(code_reused().into()),
+                }
+            }
+            SessionStep::Delivered { factor, code } => {
+                let field = if *factor == MfaFactor::Email {
+                    "EMAIL_OTP_CODE"
+                } else {
+                    "SMS_MFA_CODE"
+                };
+                let given = responses
+                    .get(field)
+                    .ok_or_else(|| missing_parameter(field))?;
+                if given != code {
+                    return Err(Fault::wrong_code(ServiceError::new(
+                        "CodeMismatchException",
+                        "Invalid code or auth state for the user.",
+                    )));
+                }
+                Next::Tokens
+            }
+        };
+        let params = challenge_parameters(&user, &next, config);
+        Ok((next, params, record.username.clone()))
+    }
+}
+
+/// Cognito's default password policy, checked where the service checks it
+/// on the sign-in path (NEW_PASSWORD). The setup helpers don't check it, so
+/// tests may use any password for their users.
+fn check_password_policy(password: &str) -> Result<(), ServiceError> {
+    let rule = if password.chars().count() < 8 {
+        Some("Password not long enough")
+    } else if !password.chars().any(|c| c.is_uppercase()) {
+        Some("Password must have uppercase characters")
+    } else if !password.chars().any(|c| c.is_lowercase()) {
+        Some("Password must have lowercase characters")
+    } else if !password.chars().any(|c| c.is_ascii_digit()) {
+        Some("Password must have numeric characters")
+    } else if !password
+        .chars()
+        .any(|c| c.is_ascii_punctuation() || c == ' ')
+    {
+        Some("Password must have symbol characters")
+    } else {
+        None
+    };
+    match rule {
+        Some(rule) => Err(ServiceError::new(
+            "InvalidPasswordException",
+            format!("Password does not conform to policy: {rule}"),
+        )),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,14 @@
+//! The examples as a person runs them: the quickstart and the cognito-idp walkthrough.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli_input;
+mod cli_walkthrough;
+mod quickstart;

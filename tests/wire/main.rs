@@ -1,0 +1,16 @@
+//! The SDK backend on the wire: Cognito's exceptions mapped, faults of the transport, and moto over HTTP.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::disallowed_methods
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod error_mapping;
+mod moto_backend;
+mod moto_harness;
+mod sdk_no_resend;
+mod sdk_unreadable_answer;

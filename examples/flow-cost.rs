@@ -1,5 +1,7 @@
 //! What the library costs the client on top of the bare AWS SDK, per
-//! administrator MFA sign-in, against a real server (moto).
+//! administrator MFA sign-in, against a real server (moto); and, with
+//! `--flow srp`, what an SRP + TOTP sign-in costs it beside pycognito's
+//! (see the last section).
 //!
 //! ```text
 //! MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true \
@@ -8,7 +10,8 @@
 //! ```
 //!
 //! It makes its own user pool (MFA OPTIONAL, TOTP on), an app client with
-//! ALLOW_ADMIN_USER_PASSWORD_AUTH and users with TOTP enrolled and preferred,
+//! ALLOW_ADMIN_USER_PASSWORD_AUTH (and ALLOW_USER_SRP_AUTH, for `--flow
+//! srp`) and users with TOTP enrolled and preferred,
 //! all with raw SDK calls (not measured). Then it runs `--flows` sign-ins
 //! (AdminInitiateAuth → SOFTWARE_TOKEN_MFA → AdminRespondToAuthChallenge
 //! with a real code) through the library (`SignIn::admin` over
@@ -45,6 +48,44 @@
 //! `cognito_mfa::testing::Authenticator` right before each answer, and a
 //! flow starts only with at least 2 s left in the step (waiting is not
 //! measured).
+//!
+//! # `--flow srp`: the library against pycognito
+//!
+//! ```text
+//! cargo run --release --example flow-cost -- --endpoint http://127.0.0.1:5055 \
+//!     --flows 200 --flow srp --python target/moto-venv/bin/python
+//! ```
+//!
+//! Client CPU per SRP + TOTP sign-in of a public client (InitiateAuth
+//! USER_SRP_AUTH → PASSWORD_VERIFIER, answered with the SRP proof →
+//! SOFTWARE_TOKEN_MFA with a real code → tokens), the library
+//! (`SignIn::public(..).user_pool_id(..)`, `password_srp`, over
+//! `SdkBackend`) beside pycognito's (`AWSSRP.authenticate_user`, then
+//! RespondToAuthChallenge through boto3), on the same moto server, pool,
+//! app client and users. The pycognito side is
+//! `examples/flow-cost/pycognito_flow.py` (`--pycognito-script`), run as a
+//! subprocess by the Python that `--python` names (one with
+//! pycognito==2024.5.1, such as `target/moto-venv/bin/python` once
+//! `bash tests/run.sh` has run); it gets the endpoint, pool and users on
+//! stdin, makes `--warmup` sign-ins, then one per line flow-cost sends, and
+//! at the end reports its own CPU time (`time.process_time()`). The
+//! measured sign-ins alternate, the library's then pycognito's, so both see
+//! the same load on a shared machine. flow-cost starts no server.
+//!
+//! The library's CPU is the whole process's (user + system of every thread,
+//! `/proc/self/stat`, in ticks of 10 ms) across the loop of measured
+//! sign-ins, the same measure as Python's `time.process_time()` across its
+//! own; waiting for a fresh TOTP step is a sleep in both, and waiting for
+//! the other side a blocking read of a pipe. moto's CPU is not counted:
+//! it is another process. moto checks no SRP proof, so this measures the
+//! client's work for a real exchange (the proof is computed in full), not
+//! whether it is right; the maths is cross-checked against pycognito in
+//! `src/srp`.
+//!
+//! Prints one JSON line: `{"flows", "flow": "srp",
+//! "library_cpu_ms_per_flow", "pycognito_cpu_ms_per_flow", "speedup"
+//! (pycognito / library), "library_wall_ms_per_flow",
+//! "pycognito_wall_ms_per_flow", "pycognito"}` (its version).
 
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider as cip;
@@ -72,18 +113,35 @@ use cognito_mfa::{
 };
 use std::collections::HashMap;
 use std::fs::File;
-use std::io;
+use std::io::{self, BufRead as _, BufReader, Read as _, Write as _};
 use std::os::unix::fs::FileExt as _;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Parser, Debug)]
-#[command(about = "Client CPU of an MFA sign-in: the library against the bare SDK")]
+#[command(
+    about = "Client CPU of an MFA sign-in: the library against the bare SDK (admin password \
+             flow) or against pycognito (SRP)"
+)]
 struct Args {
     /// The Cognito endpoint (a moto server).
     #[arg(long, default_value = "http://127.0.0.1:5055")]
     endpoint: String,
+    /// The sign-in to measure: `admin` (ADMIN_USER_PASSWORD_AUTH + TOTP,
+    /// against the bare SDK) or `srp` (USER_SRP_AUTH + TOTP on a public
+    /// client, against pycognito; needs --python).
+    #[arg(long, value_enum, default_value = "admin")]
+    flow: FlowKind,
+    /// With --flow srp: a Python that has pycognito==2024.5.1 (bash
+    /// tests/run.sh installs it into target/moto-venv).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// With --flow srp: the pycognito driver the Python runs.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/flow-cost/pycognito_flow.py"))]
+    pycognito_script: PathBuf,
     /// Measured sign-ins of each kind.
     #[arg(long, default_value_t = 200)]
     flows: usize,
@@ -106,6 +164,14 @@ struct Args {
     /// figures alone.
     #[arg(long, value_enum)]
     only: Option<Kind>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum FlowKind {
+    /// AdminInitiateAuth (ADMIN_USER_PASSWORD_AUTH) → SOFTWARE_TOKEN_MFA.
+    Admin,
+    /// InitiateAuth (USER_SRP_AUTH) → PASSWORD_VERIFIER → SOFTWARE_TOKEN_MFA.
+    Srp,
 }
 
 const REGION: &str = "us-east-1";
@@ -141,6 +207,29 @@ fn first_field_ns(text: &[u8]) -> io::Result<Duration> {
         .parse()
         .map_err(io::Error::other)?;
     Ok(Duration::from_nanos(ns))
+}
+
+/// User + system CPU time of the whole process, threads that have exited
+/// included: `utime` and `stime` of `/proc/self/stat`, in clock ticks of
+/// 10 ms (Linux reports them in USER_HZ, 100 on every architecture).
+fn process_cpu_stat() -> io::Result<Duration> {
+    const TICK: Duration = Duration::from_millis(10);
+    let text = std::fs::read_to_string("/proc/self/stat")?;
+    // The command name, field 2, is in parentheses and may hold spaces:
+    // the fields after it start at field 3, `state`.
+    let after_name = text
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| io::Error::other("no command name in /proc/self/stat"))?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |field: usize| -> io::Result<u32> {
+        fields
+            .get(field - 3)
+            .ok_or_else(|| io::Error::other("a short /proc/self/stat"))?
+            .parse()
+            .map_err(io::Error::other)
+    };
+    Ok(TICK * (ticks(14)? + ticks(15)?))
 }
 
 /// CPU time of every thread of the process.
@@ -353,6 +442,8 @@ impl CognitoBackend for PlainBackend {
 struct User {
     name: String,
     password: Password,
+    /// The SecretCode as the server sent it, for the pycognito driver.
+    secret: TotpSecret,
     app: Authenticator,
 }
 
@@ -381,6 +472,14 @@ async fn wait_for_step() {
     }
 }
 
+/// The app client's flows: the admin password flow (also how the users are
+/// enrolled), refresh tokens, and SRP for `--flow srp`.
+const CLIENT_FLOWS: [ExplicitAuthFlowsType; 3] = [
+    ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
+    ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+    ExplicitAuthFlowsType::AllowUserSrpAuth,
+];
+
 async fn setup(client: &cip::Client, users: usize) -> Result<Setup, BoxError> {
     let name = format!("flow-cost-{}", std::process::id());
     let created = client.create_user_pool().pool_name(&name).send().await?;
@@ -402,8 +501,7 @@ async fn setup(client: &cip::Client, users: usize) -> Result<Setup, BoxError> {
         .create_user_pool_client()
         .user_pool_id(&pool_id)
         .client_name("flow-cost")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .set_explicit_auth_flows(Some(CLIENT_FLOWS.to_vec()))
         .send()
         .await?;
     let client_id = app_client
@@ -449,8 +547,8 @@ async fn setup(client: &cip::Client, users: usize) -> Result<Setup, BoxError> {
             .access_token(&access)
             .send()
             .await?;
-        let secret = associated.secret_code().ok_or("no SecretCode")?;
-        let app = Authenticator::new(&TotpSecret::new(secret))?;
+        let secret = TotpSecret::new(associated.secret_code().ok_or("no SecretCode")?);
+        let app = Authenticator::new(&secret)?;
         wait_for_step().await;
         client
             .verify_software_token()
@@ -473,6 +571,7 @@ async fn setup(client: &cip::Client, users: usize) -> Result<Setup, BoxError> {
         enrolled.push(User {
             name,
             password: Password::new(PASSWORD),
+            secret,
             app,
         });
     }
@@ -491,6 +590,26 @@ async fn library_flow(sign_in: &SignIn, user: &User) -> Result<(), BoxError> {
     let SignInStep::TotpRequired(challenge) = step else {
         return Err(format!(
             "expected SOFTWARE_TOKEN_MFA, got {:?}",
+            step.challenge_name()
+        )
+        .into());
+    };
+    let code = user.app.current_code();
+    let done = challenge
+        .answer(sign_in, code.expose_secret())
+        .await
+        .map_err(|r| r.into_error())?;
+    done.into_tokens().ok_or("no tokens")?;
+    Ok(())
+}
+
+/// An SRP sign-in through the library: InitiateAuth USER_SRP_AUTH, the
+/// PASSWORD_VERIFIER answered inside `password_srp`, then the code.
+async fn srp_flow(sign_in: &SignIn, user: &User) -> Result<(), BoxError> {
+    let step = sign_in.password_srp(&user.name, &user.password).await?;
+    let SignInStep::TotpRequired(challenge) = step else {
+        return Err(format!(
+            "expected SOFTWARE_TOKEN_MFA after PASSWORD_VERIFIER, got {:?}",
             step.challenge_name()
         )
         .into());
@@ -681,9 +800,263 @@ fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
+// ---------------------------------------------------------------------------
+// `--flow srp`: the library against pycognito.
+
+/// What the pycognito driver reports.
+struct PycognitoFigures {
+    cpu_ms_per_flow: f64,
+    wall_ms_per_flow: f64,
+    version: String,
+}
+
+/// Checks, before anything is set up, that `python` runs and has pycognito.
+fn check_pycognito(python: &std::path::Path) -> Result<(), BoxError> {
+    let output = Command::new(python)
+        .args([
+            "-c",
+            "import importlib.metadata as m, pycognito; print(m.version('pycognito'))",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run --python {}: {e}", python.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "--python {} has no pycognito (`bash tests/run.sh` installs pycognito==2024.5.1 \
+             into target/moto-venv): {}",
+            python.display(),
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The pycognito driver (`examples/flow-cost/pycognito_flow.py`), run by
+/// `--python`, told a line at a time when to sign in, so that its sign-ins
+/// alternate with the library's. Killed if dropped before [`finish`].
+///
+/// [`finish`]: Pycognito::finish
+struct Pycognito {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Pycognito {
+    /// Starts the driver with the endpoint, pool and users, and waits
+    /// while it makes its `--warmup` sign-ins.
+    fn start(args: &Args, python: &std::path::Path, setup: &Setup) -> Result<Self, BoxError> {
+        let users: Vec<serde_json::Value> = setup
+            .users
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "username": u.name,
+                    "password": u.password.expose_secret(),
+                    "totp_secret": u.secret.expose_secret(),
+                })
+            })
+            .collect();
+        let orders = serde_json::json!({
+            "endpoint": args.endpoint,
+            "region": REGION,
+            "pool_id": setup.pool_id,
+            "client_id": setup.client_id,
+            "users": users,
+            "warmup": args.warmup,
+            "min_step_left_s": MIN_STEP_LEFT.as_secs_f64(),
+        });
+        let mut child = Command::new(python)
+            .arg(&args.pycognito_script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err("the driver's stdin and stdout are not piped".into());
+        };
+        let mut driver = Self {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+        };
+        driver.send(&orders.to_string())?;
+        driver.expect("ready")?;
+        Ok(driver)
+    }
+
+    /// One measured sign-in.
+    fn sign_in(&mut self) -> Result<(), BoxError> {
+        self.send("sign-in")?;
+        self.expect("ok")
+    }
+
+    /// Ends the run: the driver's figures.
+    fn finish(mut self) -> Result<PycognitoFigures, BoxError> {
+        self.send("done")?;
+        let line = self.read_line()?;
+        let figures: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| format!("the pycognito driver's last line is not JSON ({e}): {line}"))?;
+        let number = |key: &str| {
+            figures[key]
+                .as_f64()
+                .ok_or_else(|| format!("no {key} in the driver's line: {figures}"))
+        };
+        Ok(PycognitoFigures {
+            cpu_ms_per_flow: number("cpu_ms_per_flow")?,
+            wall_ms_per_flow: number("wall_ms_per_flow")?,
+            version: figures["pycognito"]
+                .as_str()
+                .unwrap_or("unknown")
+                .to_owned(),
+        })
+    }
+
+    fn send(&mut self, line: &str) -> Result<(), BoxError> {
+        writeln!(self.stdin, "{line}")
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| self.failure(&format!("cannot write to it ({e})")))
+    }
+
+    fn read_line(&mut self) -> Result<String, BoxError> {
+        let mut line = String::new();
+        match self.stdout.read_line(&mut line) {
+            Ok(0) => Err(self.failure("it stopped")),
+            Ok(_) => Ok(line.trim_end().to_owned()),
+            Err(e) => Err(self.failure(&format!("cannot read from it ({e})"))),
+        }
+    }
+
+    fn expect(&mut self, word: &str) -> Result<(), BoxError> {
+        let line = self.read_line()?;
+        if line == word {
+            Ok(())
+        } else {
+            Err(format!("the pycognito driver said {line:?}, not {word:?}").into())
+        }
+    }
+
+    /// The driver failed: ends it, and says why with its stderr.
+    fn failure(&mut self, what: &str) -> BoxError {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut stderr = String::new();
+        if let Some(mut pipe) = self.child.stderr.take() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        format!(
+            "the pycognito driver failed: {what}: {}\n(--python must name a Python with \
+             pycognito==2024.5.1: `bash tests/run.sh` installs it into target/moto-venv)",
+            stderr.trim()
+        )
+        .into()
+    }
+}
+
+impl Drop for Pycognito {
+    fn drop(&mut self) {
+        // Finished: already gone. Otherwise (an error on either side) it
+        // would wait for a line that never comes.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `--flow srp`: the library's SRP + TOTP sign-ins alternating with
+/// pycognito's, on one pool.
+async fn srp_main(args: &Args, client: &cip::Client) -> Result<(), BoxError> {
+    let python = args.python.as_deref().ok_or(
+        "--flow srp needs --python PATH: a Python with pycognito==2024.5.1 \
+         (`bash tests/run.sh` installs it into target/moto-venv)",
+    )?;
+    if !args.pycognito_script.is_file() {
+        return Err(format!(
+            "the pycognito driver {} is missing (--pycognito-script)",
+            args.pycognito_script.display()
+        )
+        .into());
+    }
+    if args.breakdown || args.only.is_some() {
+        return Err("--breakdown and --only go with --flow admin".into());
+    }
+    check_pycognito(python)?;
+    let setup = setup(client, args.users)
+        .await
+        .map_err(|e| format!("setup against {}: {e}", args.endpoint))?;
+    // A public client: no AWS credentials needed, the pool id for the proof.
+    let sign_in = SignIn::public(SdkBackend::new(client.clone()), &setup.client_id)
+        .user_pool_id(&setup.pool_id)
+        .build()?;
+    let mut users = setup.users.iter().cycle();
+    for _ in 0..args.warmup {
+        wait_for_step().await;
+        srp_flow(&sign_in, users.next().ok_or("no users")?).await?;
+    }
+    let mut pycognito = Pycognito::start(args, python, &setup)?;
+
+    // Alternating, library then pycognito, in one fresh TOTP window each.
+    // While the driver signs in, this process is blocked on its pipe.
+    let main_thread = ThreadCpu::open()?;
+    let (stat0, main0) = (process_cpu_stat()?, main_thread.now()?);
+    let mut wall = Duration::ZERO;
+    let mut main_thread_flows = Duration::ZERO;
+    for _ in 0..args.flows {
+        wait_for_step().await;
+        let user = users.next().ok_or("no users")?;
+        let (cpu0, started) = (main_thread.now()?, Instant::now());
+        srp_flow(&sign_in, user).await?;
+        wall += started.elapsed();
+        main_thread_flows += main_thread.now()? - cpu0;
+        pycognito.sign_in()?;
+    }
+    let library_cpu = process_cpu_stat()? - stat0;
+    let main_thread_loop = main_thread.now()? - main0;
+    let py = pycognito.finish()?;
+    if library_cpu.is_zero() {
+        return Err("too few flows to measure in ticks of 10 ms: use --flows 50 or more".into());
+    }
+
+    let per_flow_ms = |d: Duration| d.as_secs_f64() * 1e3 / args.flows as f64;
+    eprintln!(
+        "flow-cost: library CPU per flow: {:.3} ms (process, /proc/self/stat, whole loop), \
+         {:.3} ms (main thread, whole loop), {:.3} ms (main thread, the sign-ins alone)",
+        per_flow_ms(library_cpu),
+        per_flow_ms(main_thread_loop),
+        per_flow_ms(main_thread_flows),
+    );
+    let library_ms = per_flow_ms(library_cpu);
+    println!(
+        "{{\"flows\": {}, \"flow\": \"srp\", \"library_cpu_ms_per_flow\": {}, \
+         \"pycognito_cpu_ms_per_flow\": {}, \"speedup\": {}, \"library_wall_ms_per_flow\": {}, \
+         \"pycognito_wall_ms_per_flow\": {}, \"pycognito\": {}}}",
+        args.flows,
+        round(library_ms),
+        round(py.cpu_ms_per_flow),
+        round(py.cpu_ms_per_flow / library_ms),
+        round(per_flow_ms(wall)),
+        round(py.wall_ms_per_flow),
+        serde_json::Value::from(py.version),
+    );
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), BoxError> {
-    let args = Args::parse();
+async fn main() -> std::process::ExitCode {
+    match run(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("flow-cost: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), BoxError> {
     if args.flows == 0 || args.users == 0 {
         return Err("--flows and --users must be at least 1".into());
     }
@@ -701,6 +1074,9 @@ async fn main() -> Result<(), BoxError> {
         .await;
     // One SDK client for every variant: same config, same connection pool.
     let client = cip::Client::new(&config);
+    if args.flow == FlowKind::Srp {
+        return srp_main(&args, &client).await;
+    }
     let setup = setup(&client, args.users)
         .await
         .map_err(|e| format!("setup against {}: {e}", args.endpoint))?;

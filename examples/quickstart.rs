@@ -1,5 +1,6 @@
 //! The whole TOTP story, offline, on the crate's in-memory user pool:
-//! enroll an authenticator, then sign in with it.
+//! enroll an authenticator, then sign in with it: with the password, and
+//! over SRP (the password never sent, only a proof of it).
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -10,7 +11,7 @@
 //! for `SdkBackend` and the same code runs against Cognito.
 
 use cognito_mfa::admin;
-use cognito_mfa::backend::{PoolMfaConfig, PoolMfaMode};
+use cognito_mfa::backend::{AuthFlow, PoolMfaConfig, PoolMfaMode};
 use cognito_mfa::sign_in::{SignIn, SignInStep};
 use cognito_mfa::testing::{Authenticator, ClientOptions, InMemoryPool, ManualClock};
 use cognito_mfa::{MfaEnrollment, Password};
@@ -28,8 +29,11 @@ fn step(call: &str, what: impl std::fmt::Display) {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    // Each of the library's spans is printed when it closes, with its
+    // outcome: RUST_LOG=trace shows the flow, never a secret.
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::from_default_env())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
         .init();
 
@@ -44,11 +48,16 @@ async fn main() -> Result<()> {
         "SetUserPoolMfaConfig",
         format_args!("pool {}: MFA OPTIONAL, TOTP enabled", pool.pool_id()),
     );
-    let client = pool.create_client(ClientOptions::new().name("quickstart"))?;
+    // USER_SRP_AUTH must be allowed on the app client (ALLOW_USER_SRP_AUTH).
+    let client = pool.create_client(
+        ClientOptions::new()
+            .name("quickstart")
+            .explicit_auth_flows([AuthFlow::AdminUserPassword, AuthFlow::UserSrp]),
+    )?;
     step(
         "CreateUserPoolClient",
         format_args!(
-            "app client {} allows ADMIN_USER_PASSWORD_AUTH",
+            "app client {} allows ADMIN_USER_PASSWORD_AUTH and USER_SRP_AUTH",
             client.client_id
         ),
     );
@@ -60,7 +69,9 @@ async fn main() -> Result<()> {
     );
 
     // 1. Sign in: no factor yet, so no MFA.
-    let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id).build()?;
+    let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id)
+        .clock(pool.clock()) // one time for the pool and the sign-in
+        .build()?;
     let SignInStep::Done(tokens) = sign_in.password("alice", &Password::new(PASSWORD)).await?
     else {
         return Err("alice has no factor yet: expected tokens".into());
@@ -154,12 +165,48 @@ async fn main() -> Result<()> {
         ),
     );
     let code = phone.code_for_clock(&clock);
-    let SignInStep::Done(tokens) = challenge.answer(&sign_in, code.expose_secret()).await? else {
+    let SignInStep::Done(_) = challenge.answer(&sign_in, code.expose_secret()).await? else {
         return Err("expected tokens after the TOTP code".into());
     };
     step(
         "AdminRespondToAuthChallenge",
         "code accepted: signed in with MFA",
+    );
+
+    // 4. The same over SRP: the password stays here, Cognito gets a proof.
+    clock.advance(Duration::from_secs(30));
+    step("(30 seconds later)", "alice signs in again, over SRP");
+    let SignInStep::TotpRequired(challenge) = sign_in
+        .password_srp("alice", &Password::new(PASSWORD))
+        .await?
+    else {
+        return Err("expected the SOFTWARE_TOKEN_MFA challenge after SRP".into());
+    };
+    // password_srp made both calls; the library answered PASSWORD_VERIFIER.
+    step(
+        "AdminInitiateAuth",
+        "USER_SRP_AUTH with SRP_A; challenge PASSWORD_VERIFIER (salt, B, secret block)",
+    );
+    step(
+        "AdminRespondToAuthChallenge",
+        "PASSWORD_VERIFIER answered with a proof; the password was never sent",
+    );
+    step(
+        "",
+        format_args!(
+            "proof accepted; challenge SOFTWARE_TOKEN_MFA for \"{}\"",
+            challenge
+                .friendly_device_name()
+                .unwrap_or("an authenticator")
+        ),
+    );
+    let code = phone.code_for_clock(&clock);
+    let SignInStep::Done(tokens) = challenge.answer(&sign_in, code.expose_secret()).await? else {
+        return Err("expected tokens after the TOTP code".into());
+    };
+    step(
+        "AdminRespondToAuthChallenge",
+        "code accepted: signed in with SRP and MFA",
     );
 
     println!(

@@ -62,6 +62,14 @@ pub enum Operation {
     SetUserPoolMfaConfig,
     /// DescribeUserPoolClient.
     DescribeUserPoolClient,
+    /// AdminCreateUser (the in-memory pool's user setup stands for it).
+    AdminCreateUser,
+    /// CreateUserPoolClient.
+    CreateUserPoolClient,
+    /// AdminUpdateUserAttributes.
+    AdminUpdateUserAttributes,
+    /// AdminEnableUser or AdminDisableUser.
+    AdminEnableDisableUser,
 }
 
 impl Operation {
@@ -83,6 +91,10 @@ impl Operation {
             Self::GetUserPoolMfaConfig => "GetUserPoolMfaConfig",
             Self::SetUserPoolMfaConfig => "SetUserPoolMfaConfig",
             Self::DescribeUserPoolClient => "DescribeUserPoolClient",
+            Self::AdminCreateUser => "AdminCreateUser",
+            Self::CreateUserPoolClient => "CreateUserPoolClient",
+            Self::AdminUpdateUserAttributes => "AdminUpdateUserAttributes",
+            Self::AdminEnableDisableUser => "AdminEnableUser",
         }
     }
 
@@ -115,9 +127,48 @@ pub struct ServiceError {
     code: String,
     message: Option<String>,
     request_id: Option<String>,
+    http_status: Option<u16>,
+}
+
+/// The longest exception code, message or request id kept from an answer:
+/// Cognito's are a few dozen characters; a hostile server's need not be.
+const MAX_SERVICE_TEXT: usize = 1024;
+
+/// Cuts `text` to [`MAX_SERVICE_TEXT`] characters.
+fn bounded(text: &str) -> String {
+    match text.char_indices().nth(MAX_SERVICE_TEXT) {
+        Some((cut, _)) => text.get(..cut).unwrap_or_default().to_owned(),
+        None => text.to_owned(),
+    }
+}
+
+/// The shortest run of a secret that counts as repeated: long enough that
+/// Cognito's own words never contain it by chance, short enough that a
+/// partly echoed Session or token is caught.
+const ECHO_WINDOW: usize = 8;
+
+/// Whether `text` repeats `secret`, in any letter case, whole or (for a
+/// secret longer than [`ECHO_WINDOW`]) any [`ECHO_WINDOW`] characters of it.
+fn repeats(text: &str, secret: &str) -> bool {
+    if secret.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    let secret: Vec<char> = secret.to_lowercase().chars().collect();
+    if secret.len() <= ECHO_WINDOW {
+        return text.contains(&secret.iter().collect::<String>());
+    }
+    secret
+        .windows(ECHO_WINDOW)
+        .any(|w| text.contains(&w.iter().collect::<String>()))
 }
 
 impl ServiceError {
+    /// What replaces an exception code, message or request id that repeated
+    /// a value the request carried: it says nothing about where the value
+    /// sat or how long it was.
+    pub const WITHHELD: &'static str = "(withheld: it repeated a value the request carried)";
+
     /// An error with the service's exception code (`NotAuthorizedException`)
     /// and message.
     pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
@@ -125,6 +176,7 @@ impl ServiceError {
             code: code.into(),
             message: Some(message.into()),
             request_id: None,
+            http_status: None,
         }
     }
 
@@ -135,33 +187,59 @@ impl ServiceError {
         self
     }
 
-    /// Builds from optional parts, as the SDK hands them over.
+    /// Adds the HTTP status the answer came with.
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    /// Builds from optional parts, as the SDK hands them over, each cut to a
+    /// bounded length.
     pub(crate) fn from_parts(
         code: Option<&str>,
         message: Option<&str>,
         request_id: Option<&str>,
     ) -> Self {
         Self {
-            code: code.unwrap_or("Unknown").to_owned(),
-            message: message.map(str::to_owned),
-            request_id: request_id.map(str::to_owned),
+            code: code.map_or_else(|| "Unknown".to_owned(), bounded),
+            message: message.map(bounded),
+            request_id: request_id.map(bounded),
+            http_status: None,
         }
     }
 
-    /// Blanks out any of `secrets` the service echoed in its message (moto
-    /// puts an unknown Session in its message, for one). A backend passes
-    /// every secret its request carried; values shorter than four
-    /// characters are left alone (they would blank ordinary words).
+    /// Withholds whatever of the code, message and request id repeats one of
+    /// `secrets` (moto puts an unknown Session in its message; a hostile
+    /// server may echo anything anywhere): in any letter case, whole or in
+    /// part. The text is replaced whole by [`Self::WITHHELD`], so nothing tells
+    /// where the value sat or how long it was. A backend passes every value
+    /// its request carried, and calls this after mapping the error: the
+    /// mapping reads the service's own words.
     #[must_use]
     pub fn redact(mut self, secrets: &[&str]) -> Self {
-        if let Some(message) = self.message.as_mut() {
-            for secret in secrets.iter().filter(|s| s.len() >= 4) {
-                if message.contains(secret) {
-                    *message = message.replace(secret, "** redacted **");
-                }
+        let echoed = |text: &str| secrets.iter().any(|s| repeats(text, s));
+        if echoed(&self.code) {
+            Self::WITHHELD.clone_into(&mut self.code);
+        }
+        for text in [&mut self.message, &mut self.request_id] {
+            if text.as_deref().is_some_and(echoed) {
+                *text = Some(Self::WITHHELD.to_owned());
             }
         }
         self
+    }
+
+    /// The HTTP status the answer came with, where the backend knows it.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// Whether the service failed on its side (HTTP 5xx, or Cognito's
+    /// `InternalErrorException`): it may or may not have acted on the
+    /// request.
+    pub fn is_server_error(&self) -> bool {
+        self.http_status.is_some_and(|s| s >= 500) || self.code == "InternalErrorException"
     }
 
     /// The exception code, such as `NotAuthorizedException`.
@@ -192,6 +270,7 @@ impl fmt::Debug for ServiceError {
             .field("code", &self.code)
             .field("message", &self.message)
             .field("request_id", &self.request_id)
+            .field("http_status", &self.http_status)
             .finish()
     }
 }
@@ -380,12 +459,12 @@ impl fmt::Display for TransportError {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The one-time code is wrong (`CodeMismatchException`, or
-    /// `EnableSoftwareTokenMFAException` while enrolling).
-    #[error("the code is wrong{}", if *can_retry { "; ask for it again" } else { "" })]
-    CodeMismatch {
-        /// Whether the same challenge or pending enrollment may be answered again.
-        can_retry: bool,
-    },
+    /// `EnableSoftwareTokenMFAException` while enrolling). Its recovery is to
+    /// ask again on the same challenge; whether the Session takes another
+    /// code is not something Cognito says (it is spent after a few): if it
+    /// was spent, the next answer is [`Error::SessionExpired`].
+    #[error("the code is wrong; ask for it again")]
+    CodeMismatch,
     /// The code was already accepted once (`ExpiredCodeException`). Codes
     /// are single-use: wait for the authenticator's next code, which comes
     /// at [`totp::next_code_at`](crate::totp::next_code_at).
@@ -394,6 +473,11 @@ pub enum Error {
     /// The Session expired or was already used: restart the sign-in.
     #[error("the session has expired or was already used; restart the sign-in")]
     SessionExpired,
+    /// The refresh token is expired, revoked or unknown
+    /// (`NotAuthorizedException` "Refresh Token has expired", "... has been
+    /// revoked", "Invalid Refresh Token"): the person signs in again.
+    #[error("the refresh token is expired, revoked or not valid; sign in again")]
+    RefreshTokenRejected,
     /// The access token is expired, revoked or not valid for this pool.
     #[error("the access token is expired or not valid; sign in again")]
     AccessTokenRejected,
@@ -453,6 +537,21 @@ pub enum Error {
         /// What was missing or malformed.
         what: &'static str,
     },
+    /// An SRP sign-in (USER_SRP_AUTH) stopped before the password claim was
+    /// sent, almost always because the service's PASSWORD_VERIFIER values
+    /// were refused: `SALT` or `SRP_B` not hex or over 3072 bits, an empty
+    /// `SECRET_BLOCK`, or a degenerate `SRP_B` (≡ 0 mod N, or u = H(A, B)
+    /// = 0) that would let its sender check a claim without knowing the
+    /// password. Rarely, the system's random number generator failed. Says
+    /// which parameter, never a value. Start the sign-in again.
+    #[error("SRP sign-in stopped at {operation}: {what}")]
+    Srp {
+        /// The call whose answer was refused (or, for a local failure, the
+        /// call about to be made).
+        operation: Operation,
+        /// What was refused, by parameter name.
+        what: &'static str,
+    },
     /// The request did not get an answer.
     #[error(transparent)]
     Transport(#[from] TransportError),
@@ -485,12 +584,12 @@ impl Error {
     pub fn from_service(operation: Operation, error: ServiceError) -> Self {
         use Operation as Op;
         match error.code() {
-            "CodeMismatchException" | "EnableSoftwareTokenMFAException" => {
-                Self::CodeMismatch { can_retry: true }
-            }
+            "CodeMismatchException" | "EnableSoftwareTokenMFAException" => Self::CodeMismatch,
             "ExpiredCodeException" => Self::CodeAlreadyUsed,
             "NotAuthorizedException" => {
-                if error.message_has("session") {
+                if error.message_has("refresh token") {
+                    Self::RefreshTokenRejected
+                } else if error.message_has("session") {
                     Self::SessionExpired
                 } else if error.message_has("incorrect username or password") {
                     Self::WrongCredentials
@@ -547,10 +646,11 @@ impl Error {
     /// stable word for logs, metrics and command-line output.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::CodeMismatch { .. } => "CodeMismatch",
+            Self::CodeMismatch => "CodeMismatch",
             Self::CodeAlreadyUsed => "CodeAlreadyUsed",
             Self::SessionExpired => "SessionExpired",
             Self::AccessTokenRejected => "AccessTokenRejected",
+            Self::RefreshTokenRejected => "RefreshTokenRejected",
             Self::WrongCredentials => "WrongCredentials",
             Self::UserNotFound => "UserNotFound",
             Self::UserNotConfirmed => "UserNotConfirmed",
@@ -566,6 +666,7 @@ impl Error {
             Self::InvalidInput(_) => "InvalidInput",
             Self::UnsupportedChallenge { .. } => "UnsupportedChallenge",
             Self::UnexpectedResponse { .. } => "UnexpectedResponse",
+            Self::Srp { .. } => "Srp",
             Self::Transport(_) => "Transport",
             Self::NotSupported { .. } => "NotSupported",
             Self::Service { .. } => "Service",
@@ -575,13 +676,14 @@ impl Error {
     /// What to do next.
     pub fn recovery(&self) -> Recovery {
         match self {
-            Self::CodeMismatch { can_retry: true } => Recovery::RetrySameStep,
-            Self::CodeMismatch { can_retry: false } => Recovery::Restart,
+            Self::CodeMismatch => Recovery::RetrySameStep,
             Self::CodeAlreadyUsed => Recovery::WaitForNextCode,
             Self::SessionExpired
             | Self::AccessTokenRejected
+            | Self::RefreshTokenRejected
             | Self::WrongCredentials
-            | Self::UnsupportedChallenge { .. } => Recovery::Restart,
+            | Self::UnsupportedChallenge { .. }
+            | Self::Srp { .. } => Recovery::Restart,
             // A mistyped code (five digits, a letter) is the person's to fix.
             Self::InvalidInput(i) if i.field() == Field::UserCode => Recovery::RetrySameStep,
             Self::PasswordPolicy(_) => Recovery::RetrySameStep,
@@ -590,8 +692,18 @@ impl Error {
             // An answer that may have arrived may have spent the code and the
             // Session: starting over is the only safe move.
             Self::Transport(_) => Recovery::Restart,
-            Self::Service { error, .. } if error.code() == "InternalErrorException" => {
-                Recovery::RetryLater
+            // A call that carried a one-time code and failed on the
+            // service's side may have spent the code: never send it again.
+            Self::Service { operation, error }
+                if error.is_server_error() && operation.carries_one_time_code() =>
+            {
+                Recovery::WaitForNextCode
+            }
+            Self::Service { error, .. } if error.is_server_error() => Recovery::RetryLater,
+            // NotAuthorized that says nothing more (moto's admin wrong
+            // password is the user name alone): the step can't go on.
+            Self::Service { error, .. } if error.code() == "NotAuthorizedException" => {
+                Recovery::Restart
             }
             _ => Recovery::Fix,
         }
@@ -623,6 +735,21 @@ impl Error {
                 Some(e.code())
             }
             _ => None,
+        }
+    }
+
+    /// The same error with [`ServiceError::redact`] applied to the service
+    /// error it keeps, if any: what a backend does after mapping.
+    #[must_use]
+    pub fn redact(self, secrets: &[&str]) -> Self {
+        match self {
+            Self::Throttled(e) => Self::Throttled(e.redact(secrets)),
+            Self::PasswordPolicy(e) => Self::PasswordPolicy(e.redact(secrets)),
+            Self::Service { operation, error } => Self::Service {
+                operation,
+                error: error.redact(secrets),
+            },
+            other => other,
         }
     }
 

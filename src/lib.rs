@@ -25,7 +25,9 @@
 //! A wrong code hands the same pending enrollment back to try again.
 //!
 //! **3. Sign in.** [`sign_in::SignIn`] starts with the password
-//! (AdminInitiateAuth or InitiateAuth) and returns a
+//! (AdminInitiateAuth or InitiateAuth; over SRP with
+//! [`password_srp`](sign_in::SignIn::password_srp), whose PASSWORD_VERIFIER
+//! the library answers itself) and returns a
 //! [`sign_in::SignInStep`]: the tokens, or the next challenge as its own
 //! type: a TOTP code, MFA setup (enrollment with the challenge's Session),
 //! a factor to pick, a new password, an SMS or email code, or an
@@ -101,8 +103,11 @@
 //! | `serde` | `Serialize`/`Deserialize` for [`sign_in::SavedChallenge`] |
 //! | `test-util` | [`testing`]: the in-memory pool, a manual clock, an authenticator |
 //! | `mock` | `MockCognitoBackend`, a mockall mock of [`CognitoBackend`] |
+//! | `local-endpoint` | `testing::LocalCognito`: the in-memory pool over HTTP in Cognito's JSON protocol (a test server) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
-#![forbid(unsafe_code)]
+// Denied, not forbidden: `srp::bn` (aws-lc big-number FFI for SRP) is the
+// one module allowed `unsafe`.
+#![deny(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
 pub mod admin;
@@ -119,6 +124,7 @@ mod sdk;
 mod secret;
 mod secret_hash;
 pub mod sign_in;
+mod srp;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
@@ -128,11 +134,40 @@ pub mod validate;
 pub use backend::CognitoBackend;
 #[cfg(any(test, feature = "mock"))]
 pub use backend::MockCognitoBackend;
-pub use enrollment::{AfterVerify, Enrolled, MfaEnrollment, PendingEnrollment};
+pub use enrollment::{AfterVerify, Enrolled, MfaEnrollment, PendingEnrollment, SavedEnrollment};
 pub use error::{
     Error, Field, InvalidInput, Operation, Recovery, Rejected, ServiceError, TransportError,
     TransportKind,
 };
+/// The mockall crate the `mock` feature builds [`MockCognitoBackend`] with,
+/// re-exported so tests use its predicates and sequences without depending
+/// on a matching version themselves.
+///
+/// ```
+/// use cognito_mfa::backend::{AuthResponse, AuthTokens};
+/// use cognito_mfa::mockall::predicate::always;
+/// use cognito_mfa::sign_in::{SignIn, SignInStep};
+/// use cognito_mfa::{AccessToken, MockCognitoBackend, Password};
+/// use std::time::Duration;
+///
+/// # async fn demo() -> Result<(), cognito_mfa::Error> {
+/// let mut mock = MockCognitoBackend::new();
+/// mock.expect_initiate_auth().with(always()).times(1).returning(|_| {
+///     Ok(AuthResponse::tokens(AuthTokens::new(
+///         AccessToken::new("access"),
+///         Duration::from_secs(3600),
+///     )))
+/// });
+/// let sign_in = SignIn::public(mock, "client1234567890").build()?;
+/// let step = sign_in.password("alice", &Password::new("pw")).await?;
+/// assert!(matches!(step, SignInStep::Done(_)));
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub use mockall;
 pub use sdk::SdkBackend;
 pub use secret::{
     AccessToken, ClientSecret, IdToken, OneTimeCode, Password, RefreshToken, Session, TotpSecret,

@@ -10,10 +10,13 @@
 //! ```
 //!
 //! Both strings hold the secret: show them to the person enrolling, never log
-//! them.
+//! them. They are handed over as plain `String`s; the copies the library
+//! makes on the way (the canonical secret, the buffer the URI is written
+//! into) are zeroized, and a [`PendingEnrollment`](crate::PendingEnrollment)
+//! wipes the ones it keeps.
 
 use crate::error::{Error, Field};
-use crate::secret::TotpSecret;
+use crate::secret::{SecretBuf, TotpSecret};
 use crate::totp::canonical_base32;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -57,14 +60,38 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// # Ok::<(), cognito_mfa::Error>(())
 /// ```
 pub fn key_uri(secret: &TotpSecret, issuer: &str, account_name: &str) -> Result<String, Error> {
+    Ok(key_uri_buf(secret, issuer, account_name)?.into_string())
+}
+
+/// [`key_uri`] in a buffer that is zeroized on drop, for the copy a
+/// pending enrollment keeps. Written piece by piece into a buffer sized
+/// for the whole URI up front, so it never grows: a `format!` would leave
+/// the partial URIs of each reallocation in freed memory.
+pub(crate) fn key_uri_buf(
+    secret: &TotpSecret,
+    issuer: &str,
+    account_name: &str,
+) -> Result<SecretBuf, Error> {
     check_label(issuer, Some(account_name))?;
     let base32 = canonical_base32(secret)?;
     let issuer = utf8_percent_encode(issuer, NOT_UNRESERVED).to_string();
-    let account = utf8_percent_encode(account_name, NOT_UNRESERVED);
-    Ok(format!(
-        "otpauth://totp/{issuer}:{account}?secret={base32}&issuer={issuer}\
-         &algorithm=SHA1&digits=6&period=30"
-    ))
+    let account = utf8_percent_encode(account_name, NOT_UNRESERVED).to_string();
+    let pieces: [&str; 9] = [
+        "otpauth://totp/",
+        &issuer,
+        ":",
+        &account,
+        "?secret=",
+        &base32,
+        "&issuer=",
+        &issuer,
+        "&algorithm=SHA1&digits=6&period=30",
+    ];
+    let mut uri = SecretBuf::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        uri.push_str(piece);
+    }
+    Ok(uri)
 }
 
 /// The secret for typing into an authenticator app by hand: canonical base32
@@ -76,10 +103,22 @@ pub fn key_uri(secret: &TotpSecret, issuer: &str, account_name: &str) -> Result<
 /// [`Error::InvalidInput`] for [`Field::TotpSecret`] when the secret is not
 /// base32.
 pub fn setup_key(secret: &TotpSecret) -> Result<String, Error> {
+    Ok(setup_key_buf(secret)?.into_string())
+}
+
+/// [`setup_key`] in a buffer that is zeroized on drop, sized up front (the
+/// canonical form is ASCII: one space per four characters, none at the end).
+pub(crate) fn setup_key_buf(secret: &TotpSecret) -> Result<SecretBuf, Error> {
     let base32 = canonical_base32(secret)?;
-    let chars: Vec<char> = base32.chars().collect();
-    let groups: Vec<String> = chars.chunks(4).map(|g| g.iter().collect()).collect();
-    Ok(groups.join(" "))
+    let spaces = base32.len().saturating_sub(1) / 4;
+    let mut key = SecretBuf::with_capacity(base32.len().saturating_add(spaces));
+    for (i, c) in base32.chars().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            key.push(' ');
+        }
+        key.push(c);
+    }
+    Ok(key)
 }
 
 /// Checks an issuer and, when already known, an account name as

@@ -15,6 +15,7 @@ use image::{ExtendedColorType, ImageEncoder, Luma};
 use qrcode::render::{svg, unicode};
 use qrcode::types::QrError;
 use qrcode::{EcLevel, QrCode};
+use zeroize::Zeroizing;
 
 /// Smallest side in pixels of the SVG and PNG: a phone camera reads even a
 /// large version-10 code at this size from a screen.
@@ -66,14 +67,13 @@ pub fn png(data: &str) -> Result<Vec<u8>, Error> {
         .quiet_zone(true)
         .min_dimensions(MIN_PIXELS, MIN_PIXELS)
         .build();
+    let (width, height) = image.dimensions();
+    // The bitmap is a picture of the secret: wiped once encoded. (The QR
+    // matrix and the encoders' own buffers are the crates' and out of reach.)
+    let pixels = Zeroizing::new(image.into_raw());
     let mut out = Vec::new();
     PngEncoder::new(&mut out)
-        .write_image(
-            image.as_raw(),
-            image.width(),
-            image.height(),
-            ExtendedColorType::L8,
-        )
+        .write_image(&pixels, width, height, ExtendedColorType::L8)
         // No variant fits an encoder failure better, and none is expected:
         // the buffer matches its size and a Vec cannot fail to grow short of
         // an abort.

@@ -17,8 +17,11 @@ use crate::secret::{
 };
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider as cip;
-use cip::config::interceptors::InterceptorContext;
+use cip::config::interceptors::{AfterDeserializationInterceptorContextRef, InterceptorContext};
 use cip::config::retry::{ClassifyRetry, RetryAction};
+use cip::config::timeout::TimeoutConfig;
+use cip::config::{ConfigBag, Intercept, RuntimeComponents};
+use cip::error::BoxError;
 use cip::error::{ProvideErrorMetadata, SdkError};
 use cip::operation::RequestId;
 use cip::types::{
@@ -29,6 +32,7 @@ use cip::types::{
 use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
+use tracing::instrument::WithSubscriber as _;
 
 /// [`CognitoBackend`] over [`aws_sdk_cognitoidentityprovider::Client`].
 ///
@@ -36,6 +40,18 @@ use std::time::Duration;
 /// behavior version, region or credentials for you. The public calls
 /// (InitiateAuth, AssociateSoftwareToken, ...) are authorised by the token
 /// or Session they carry; the admin calls need IAM credentials in the config.
+///
+/// # Bounded by default
+///
+/// A server that never answers, or answers a byte a second, must not hold a
+/// sign-in forever. Where the config sets no timeout of its own, the
+/// backend applies [`DEFAULT_CONNECT_TIMEOUT`](Self::DEFAULT_CONNECT_TIMEOUT),
+/// [`DEFAULT_ATTEMPT_TIMEOUT`](Self::DEFAULT_ATTEMPT_TIMEOUT) (one request,
+/// sent to the last byte of its answer) and
+/// [`DEFAULT_OPERATION_TIMEOUT`](Self::DEFAULT_OPERATION_TIMEOUT) (all
+/// attempts of one call); a timeout the config sets, or disables, is kept.
+/// An answer larger than [`MAX_ANSWER_BYTES`](Self::MAX_ANSWER_BYTES) is
+/// refused as an unreadable answer before the crate keeps any of it.
 ///
 /// ```no_run
 /// # async fn demo() {
@@ -47,17 +63,81 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct SdkBackend {
     client: cip::Client,
+    sdk_events: bool,
 }
 
 impl SdkBackend {
-    /// Wraps an SDK client.
+    /// How long connecting may take, unless the config says otherwise.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+    /// How long one request may take, from sending to the last byte of the
+    /// answer, unless the config says otherwise.
+    pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// How long one call may take with all its retries, unless the config
+    /// says otherwise.
+    pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(25);
+    /// The largest answer read: Cognito's largest (tokens, a WebAuthn
+    /// challenge) are a few kilobytes.
+    pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
+
+    /// Wraps an SDK client, adding the default timeouts where its config has
+    /// none and the bound on answers.
     pub fn new(client: cip::Client) -> Self {
-        Self { client }
+        let config = client.config();
+        Self::with_defaults(config.to_builder(), config.timeout_config())
     }
 
-    /// Builds an SDK client from a shared config (`aws_config::load_defaults`).
+    /// Builds an SDK client from a shared config (`aws_config::load_defaults`),
+    /// with the default timeouts where the config has none.
     pub fn from_conf(config: &aws_types::SdkConfig) -> Self {
-        Self::new(cip::Client::new(config))
+        Self::with_defaults(cip::config::Builder::from(config), config.timeout_config())
+    }
+
+    /// Builds the client once, from `builder` with the default timeouts
+    /// filled in where `set` (the caller's) has none, and the answer bound.
+    fn with_defaults(builder: cip::config::Builder, set: Option<&TimeoutConfig>) -> Self {
+        let defaults = TimeoutConfig::builder()
+            .connect_timeout(Self::DEFAULT_CONNECT_TIMEOUT)
+            .operation_attempt_timeout(Self::DEFAULT_ATTEMPT_TIMEOUT)
+            .operation_timeout(Self::DEFAULT_OPERATION_TIMEOUT)
+            .build();
+        let mut timeouts = set
+            .cloned()
+            .unwrap_or_else(|| TimeoutConfig::builder().build());
+        timeouts.take_defaults_from(&defaults);
+        let config = builder
+            .timeout_config(timeouts)
+            .interceptor(BoundedAnswers)
+            .build();
+        Self {
+            client: cip::Client::from_conf(config),
+            sdk_events: false,
+        }
+    }
+
+    /// Lets the AWS SDK's own tracing events through, inside this backend's
+    /// calls. **They can hold secrets**: at DEBUG and TRACE the SDK prints
+    /// the service's error messages and the request's fields verbatim, and
+    /// a server (moto, or a hostile one) may echo a Session, a code or a
+    /// password into them. Off by default; turn it on only to debug the
+    /// transport, never where logs are kept.
+    #[must_use]
+    pub fn dangerous_show_sdk_events(mut self) -> Self {
+        self.sdk_events = true;
+        self
+    }
+
+    /// Where the SDK's own tracing events go during this backend's calls:
+    /// nowhere, unless
+    /// [`dangerous_show_sdk_events`](Self::dangerous_show_sdk_events) said
+    /// otherwise. The crate's own spans and events are untouched.
+    fn sdk_dispatch(&self) -> tracing::Dispatch {
+        if self.sdk_events {
+            tracing::dispatcher::get_default(tracing::Dispatch::clone)
+        } else {
+            // A constant: nothing is registered, so silencing costs a
+            // thread-local swap per poll.
+            tracing::Dispatch::none()
+        }
     }
 
     /// The wrapped SDK client.
@@ -78,20 +158,49 @@ impl From<cip::Client> for SdkBackend {
     }
 }
 
+/// Refuses an answer larger than [`SdkBackend::MAX_ANSWER_BYTES`] before
+/// anything of it is kept. (The SDK reads a body whole before an
+/// interceptor sees its size; the timeouts bound how much a server can send
+/// in that time.)
+#[derive(Debug)]
+struct BoundedAnswers;
+
+impl Intercept for BoundedAnswers {
+    fn name(&self) -> &'static str {
+        "cognito-mfa: bounded answers"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let size = context.response().body().bytes().map_or(0, <[u8]>::len);
+        let max = SdkBackend::MAX_ANSWER_BYTES;
+        if size > max {
+            return Err(format!("an answer of {size} bytes, over {max}").into());
+        }
+        Ok(())
+    }
+}
+
 /// Forbids the SDK's automatic retry of a request that carries a one-time
 /// code once the request may have reached the service (a time-out, a broken
-/// connection, an unreadable answer): the service may have accepted the
-/// code, and a resend would be refused as a reused code or, worse, hide
-/// what happened. Service errors (throttling) are still retried as the
-/// caller's retry config says. The caller sees
-/// [`Error::Transport`] and restarts.
+/// connection, an unreadable answer, a 5xx): the service may have accepted
+/// the code, and a resend would be refused as a reused code or, worse, hide
+/// what happened. Throttling (a 4xx the service answers before it looks at
+/// the code) is still retried as the caller's retry config says. The caller
+/// sees the error, and its recovery says not to send the code again.
 #[derive(Debug)]
 struct NoResendOfCodes;
 
 impl ClassifyRetry for NoResendOfCodes {
     fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let server_error = ctx.response().is_some_and(|r| r.status().as_u16() >= 500);
         match ctx.output_or_error() {
             Some(Err(e)) if !e.is_operation_error() => RetryAction::RetryForbidden,
+            Some(Err(_)) if server_error => RetryAction::RetryForbidden,
             _ => RetryAction::NoActionIndicated,
         }
     }
@@ -109,8 +218,8 @@ fn no_resend() -> cip::config::Builder {
 /// Maps an SDK error: service errors by exception code, the rest by how far
 /// the request got.
 ///
-/// `sent` are the secrets the request carried: a service that echoes one in
-/// its message must not put it into an error.
+/// `sent` are the values the request carried: the error is mapped on the
+/// service's own words first, then whatever repeats one of them is withheld.
 fn map_err<E>(operation: Operation, err: SdkError<E>, sent: &[&str]) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -118,9 +227,11 @@ where
     let kind = match &err {
         SdkError::ServiceError(ctx) => {
             let e = ctx.err();
-            let service =
-                ServiceError::from_parts(e.code(), e.message(), err.request_id()).redact(sent);
-            return Error::from_service(operation, service);
+            let mut service = ServiceError::from_parts(e.code(), e.message(), err.request_id());
+            if let Some(response) = err.raw_response() {
+                service = service.with_http_status(response.status().as_u16());
+            }
+            return Error::from_service(operation, service).redact(sent);
         }
         SdkError::ConstructionFailure(_) => TransportKind::NotSent,
         SdkError::TimeoutError(_) => TransportKind::TimedOut,
@@ -337,7 +448,11 @@ impl CognitoBackend for SdkBackend {
             TokenAuth::Session(s) => call.session(s.expose_secret()),
         };
         let sent = [auth_secret(&auth)];
-        let out = call.send().await.map_err(|e| map_err(OP, e, &sent))?;
+        let out = call
+            .send()
+            .with_subscriber(self.sdk_dispatch())
+            .await
+            .map_err(|e| map_err(OP, e, &sent))?;
         let secret = out
             .secret_code()
             .ok_or(Error::unexpected(OP, "no SecretCode"))?;
@@ -368,6 +483,7 @@ impl CognitoBackend for SdkBackend {
             .customize()
             .config_override(no_resend())
             .send()
+            .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(OP, e, &sent))?;
         let status = match out.status() {
@@ -400,6 +516,7 @@ impl CognitoBackend for SdkBackend {
                     .set_sms_mfa_settings(update.sms.map(sms_settings))
                     .set_email_mfa_settings(update.email.map(email_settings))
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
             }
@@ -417,6 +534,7 @@ impl CognitoBackend for SdkBackend {
                     .set_sms_mfa_settings(update.sms.map(sms_settings))
                     .set_email_mfa_settings(update.email.map(email_settings))
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
             }
@@ -435,6 +553,7 @@ impl CognitoBackend for SdkBackend {
                     .get_user()
                     .access_token(token.expose_secret())
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
                 Ok(UserMfaSettings::new(out.username())
@@ -451,6 +570,7 @@ impl CognitoBackend for SdkBackend {
                     .user_pool_id(user_pool_id)
                     .username(username)
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
                 let settings = UserMfaSettings::new(out.username())
@@ -476,6 +596,7 @@ impl CognitoBackend for SdkBackend {
             .user_pool_id(user_pool_id)
             .username(username)
             .send()
+            .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(Operation::AdminDeleteSoftwareToken, e, &[]))?;
         Ok(())
@@ -496,6 +617,7 @@ impl CognitoBackend for SdkBackend {
                     .auth_flow(flow)
                     .set_auth_parameters(params)
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
                 auth_response(op, &out)
@@ -508,6 +630,7 @@ impl CognitoBackend for SdkBackend {
                     .auth_flow(flow)
                     .set_auth_parameters(params)
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
                 auth_response(op, &out)
@@ -545,6 +668,7 @@ impl CognitoBackend for SdkBackend {
                     .customize()
                     .config_override(no_resend())
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
                 auth_response(op, &out)
@@ -560,6 +684,7 @@ impl CognitoBackend for SdkBackend {
                     .customize()
                     .config_override(no_resend())
                     .send()
+                    .with_subscriber(self.sdk_dispatch())
                     .await
                     .map_err(|e| map_err(op, e, &sent))?;
                 auth_response(op, &out)
@@ -574,6 +699,7 @@ impl CognitoBackend for SdkBackend {
             .get_user_pool_mfa_config()
             .user_pool_id(user_pool_id)
             .send()
+            .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(OP, e, &[]))?;
         pool_mfa_config(
@@ -600,6 +726,7 @@ impl CognitoBackend for SdkBackend {
                     .build(),
             )
             .send()
+            .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(OP, e, &[]))?;
         pool_mfa_config(
@@ -621,6 +748,7 @@ impl CognitoBackend for SdkBackend {
             .user_pool_id(user_pool_id)
             .client_id(client_id)
             .send()
+            .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(OP, e, &[]))?;
         let client = out

@@ -6,11 +6,14 @@
 # Environment:
 #   COGNITO_MFA_MOTO_PYTHON  a Python with moto[server]==5.2.1 to use instead of the venv
 #                            that this script creates at target/moto-venv.
+#   COGNITO_MFA_PYCOGNITO_PYTHON  a Python with pycognito==2024.5.1 (the SRP cross-check) to use
+#                            instead of target/moto-venv, where this script installs it.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 MOTO_VERSION=5.2.1
+PYCOGNITO_VERSION=2024.5.1
 VENV=target/moto-venv
 
 step() {
@@ -33,6 +36,24 @@ if [[ -z "${COGNITO_MFA_MOTO_PYTHON:-}" ]]; then
     COGNITO_MFA_MOTO_PYTHON="$(pwd)/${VENV}/bin/python"
 fi
 export COGNITO_MFA_MOTO_PYTHON
+
+# pycognito: an SRP implementation nobody here wrote, for the cross-check in src/srp.
+if [[ -z "${COGNITO_MFA_PYCOGNITO_PYTHON:-}" ]]; then
+    step "pycognito ${PYCOGNITO_VERSION} in ${VENV}"
+    if [[ ! -x "${VENV}/bin/python" ]]; then
+        python3 -m venv "${VENV}"
+    fi
+    installed="$("${VENV}/bin/python" -c 'import importlib.metadata as m; print(m.version("pycognito"))' 2>/dev/null || true)"
+    if [[ "${installed}" == "${PYCOGNITO_VERSION}" ]]; then
+        echo "pycognito ${installed} already installed"
+    else
+        "${VENV}/bin/python" -m pip install --quiet --disable-pip-version-check \
+            "pycognito==${PYCOGNITO_VERSION}"
+        "${VENV}/bin/python" -c 'import importlib.metadata as m; print("installed pycognito", m.version("pycognito"))'
+    fi
+    COGNITO_MFA_PYCOGNITO_PYTHON="$(pwd)/${VENV}/bin/python"
+fi
+export COGNITO_MFA_PYCOGNITO_PYTHON
 export MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true
 
 step "cargo fmt --all -- --check"
@@ -47,7 +68,7 @@ cargo check --lib
 step "cargo doc --all-features --no-deps (warnings denied)"
 RUSTDOCFLAGS="-D warnings" cargo doc --all-features --no-deps
 
-# The moto suites are #[ignore]d for a plain `cargo test` (it needs no
+# The moto suites and the pycognito cross-check are #[ignore]d for a plain `cargo test` (it needs no
 # Python); here moto is installed, so they run with everything else.
 step "cargo test --all-features -- --include-ignored"
 cargo test --all-features -- --include-ignored

@@ -29,6 +29,14 @@
 //! cognito-idp initiate-auth --client-id "$CLIENT_ID" --auth-flow REFRESH_TOKEN_AUTH \
 //!     --auth-parameters REFRESH_TOKEN="$REFRESH_TOKEN"
 //!
+//! # The same over SRP: the password never leaves the process; PASSWORD_VERIFIER is answered
+//! # here, and what comes after it is printed (SOFTWARE_TOKEN_MFA, or the tokens).
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 \
+//!     --auth-flow USER_SRP_AUTH --auth-parameters USERNAME=alice,PASSWORD="$PASSWORD"
+//! cognito-idp respond-to-auth-challenge --client-id "$CLIENT_ID" \
+//!     --challenge-name SOFTWARE_TOKEN_MFA --session "$SESSION" \
+//!     --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456
+//!
 //! # First sign-in of a user created with a temporary password, pool MFA ON.
 //! cognito-idp admin-respond-to-auth-challenge ... --challenge-name NEW_PASSWORD_REQUIRED \
 //!     --session "$S0" --challenge-responses USERNAME=carol,NEW_PASSWORD="$NEW_PASSWORD"
@@ -53,16 +61,24 @@
 //! - **SECRET_HASH** is computed for every request from `--client-secret`
 //!   (or `COGNITO_CLIENT_SECRET`). A `SECRET_HASH=...` in
 //!   `--auth-parameters` or `--challenge-responses` is refused.
+//! - **USER_SRP_AUTH** takes `USERNAME` and `PASSWORD` (not `SRP_A`): the
+//!   tool computes SRP_A, answers PASSWORD_VERIFIER itself with a proof of
+//!   the password, and prints what comes next, as the AWS CLI prints
+//!   `respond-to-auth-challenge`'s answer. The pool's name enters the
+//!   proof, so **`initiate-auth --user-pool-id`** is accepted (the AWS CLI
+//!   has no such flag) and USER_SRP_AUTH needs it; `admin-initiate-auth`
+//!   has the pool id already.
 //! - **`associate-software-token --account-name`** (default
 //!   `cognito-user`): the library builds the authenticator's label even
 //!   though only `SecretCode` is printed, and with `--session` there is no
 //!   user to look the name up from.
 //! - Only TOTP: `--software-token-mfa-settings` (no SMS or email settings);
 //!   auth flows `ADMIN_USER_PASSWORD_AUTH` (admin), `USER_PASSWORD_AUTH`
-//!   (public) and `REFRESH_TOKEN_AUTH` (with `USERNAME=` as well when the
-//!   client has a secret); challenges `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`,
-//!   `NEW_PASSWORD_REQUIRED` (`userAttributes.NAME=...` for attributes) and
-//!   `SELECT_MFA_TYPE`.
+//!   (public), `USER_SRP_AUTH` (both) and `REFRESH_TOKEN_AUTH` (with
+//!   `USERNAME=` as well when the client has a secret); challenges
+//!   `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`
+//!   (`userAttributes.NAME=...` for attributes) and `SELECT_MFA_TYPE`
+//!   (PASSWORD_VERIFIER is answered inside `initiate-auth`).
 //! - Maps take the shorthand `KEY=VALUE,KEY=VALUE` (a value may contain `=`
 //!   but not `,`) or a JSON object: `'{"PASSWORD":"a,b"}'`.
 //! - `enroll` and `sign-in` read answers from stdin line by line; the
@@ -70,7 +86,8 @@
 //!
 //! Exit status: 0 on success; 2 for bad input, refused before any call
 //! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
-//! auth flow, a missing flag); 1 when the service refuses or can't be
+//! auth flow, a missing flag, USER_SRP_AUTH on `initiate-auth` without
+//! `--user-pool-id`); 1 when the service refuses or can't be
 //! reached. Errors are one line on stderr, `error: KIND: message`, and
 //! never hold a password, code, token or secret. `RUST_LOG=debug` shows the
 //! library's tracing on stderr.
@@ -125,9 +142,9 @@ enum Command {
     /// AdminSetUserMFAPreference (TOTP only; IAM credentials). Prints nothing.
     #[command(name = "admin-set-user-mfa-preference")]
     AdminSetUserMfaPreference(AdminSetPreferenceArgs),
-    /// InitiateAuth: USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.
-    InitiateAuth(InitiateArgs),
-    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
+    /// InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (with --user-pool-id) or REFRESH_TOKEN_AUTH.
+    InitiateAuth(PublicInitiateArgs),
+    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
     AdminInitiateAuth(AdminInitiateArgs),
     /// RespondToAuthChallenge.
     RespondToAuthChallenge(RespondArgs),
@@ -210,14 +227,26 @@ struct ClientArgs {
 #[derive(Args)]
 struct InitiateArgs {
     /// USER_PASSWORD_AUTH (initiate-auth), ADMIN_USER_PASSWORD_AUTH
-    /// (admin-initiate-auth) or REFRESH_TOKEN_AUTH.
+    /// (admin-initiate-auth), USER_SRP_AUTH or REFRESH_TOKEN_AUTH.
     #[arg(long)]
     auth_flow: String,
-    /// USERNAME=...,PASSWORD=... or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
+    /// USERNAME=...,PASSWORD=... (USER_SRP_AUTH too: the tool computes SRP_A
+    /// and answers PASSWORD_VERIFIER) or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
     #[arg(long)]
     auth_parameters: String,
     #[command(flatten)]
     client: ClientArgs,
+}
+
+#[derive(Args)]
+struct PublicInitiateArgs {
+    #[command(flatten)]
+    initiate: InitiateArgs,
+    /// Not in the AWS CLI: the user pool id, such as us-east-1_AbC123, which
+    /// USER_SRP_AUTH needs (the pool's name enters the SRP proof). The other
+    /// flows don't use it.
+    #[arg(long)]
+    user_pool_id: Option<String>,
 }
 
 #[derive(Args)]
@@ -335,13 +364,26 @@ enum Call {
 /// An app client, checked.
 struct ClientConfig {
     client_id: String,
-    user_pool_id: Option<String>,
+    api: ClientApi,
     secret: Option<ClientSecret>,
+}
+
+/// Which API a command calls, and the pool id it knows.
+enum ClientApi {
+    /// The admin API (the `admin-*` commands, `sign-in --user-pool-id`).
+    Admin { user_pool_id: String },
+    /// The public API; the pool id only when given (USER_SRP_AUTH needs it).
+    Public { user_pool_id: Option<String> },
 }
 
 /// How an `initiate-auth` starts.
 enum Start {
     Password {
+        username: String,
+        password: Password,
+    },
+    /// USER_SRP_AUTH: the password stays here; PASSWORD_VERIFIER is answered by the library.
+    Srp {
         username: String,
         password: Password,
     },
@@ -442,14 +484,27 @@ fn prepare(command: Command) -> Result<Call, InputError> {
                 preference,
             })
         }
-        Command::InitiateAuth(args) => prepare_initiate(args, None),
-        Command::AdminInitiateAuth(args) => {
-            prepare_initiate(args.initiate, Some(args.user_pool_id))
+        Command::InitiateAuth(args) => prepare_initiate(
+            args.initiate,
+            ClientApi::Public {
+                user_pool_id: args.user_pool_id,
+            },
+        ),
+        Command::AdminInitiateAuth(args) => prepare_initiate(
+            args.initiate,
+            ClientApi::Admin {
+                user_pool_id: args.user_pool_id,
+            },
+        ),
+        Command::RespondToAuthChallenge(args) => {
+            prepare_respond(args, ClientApi::Public { user_pool_id: None })
         }
-        Command::RespondToAuthChallenge(args) => prepare_respond(args, None),
-        Command::AdminRespondToAuthChallenge(args) => {
-            prepare_respond(args.respond, Some(args.user_pool_id))
-        }
+        Command::AdminRespondToAuthChallenge(args) => prepare_respond(
+            args.respond,
+            ClientApi::Admin {
+                user_pool_id: args.user_pool_id,
+            },
+        ),
         Command::Enroll(args) => prepare_enroll(args),
         Command::SignIn(args) => prepare_sign_in(args),
     }
@@ -485,10 +540,23 @@ fn prepare_verify(args: VerifyArgs) -> Result<Call, InputError> {
     })
 }
 
+impl ClientApi {
+    fn user_pool_id(&self) -> Option<&str> {
+        match self {
+            Self::Admin { user_pool_id } => Some(user_pool_id),
+            Self::Public { user_pool_id } => user_pool_id.as_deref(),
+        }
+    }
+
+    fn is_admin(&self) -> bool {
+        matches!(self, Self::Admin { .. })
+    }
+}
+
 impl ClientConfig {
-    fn from_args(args: ClientArgs, user_pool_id: Option<String>) -> Result<Self, InputError> {
+    fn from_args(args: ClientArgs, api: ClientApi) -> Result<Self, InputError> {
         checked("--client-id", validate::client_id(&args.client_id))?;
-        if let Some(pool) = &user_pool_id {
+        if let Some(pool) = api.user_pool_id() {
             checked("--user-pool-id", validate::user_pool_id(pool))?;
         }
         if let Some(secret) = &args.client_secret {
@@ -496,16 +564,21 @@ impl ClientConfig {
         }
         Ok(Self {
             client_id: args.client_id,
-            user_pool_id,
+            api,
             secret: args.client_secret.map(ClientSecret::new),
         })
     }
 
-    /// The library's sign-in for this client: admin with a pool id, public without.
+    /// The library's sign-in for this client, on the admin or the public API.
     fn sign_in(&self, backend: SdkBackend) -> Result<SignIn, Error> {
-        let builder = match &self.user_pool_id {
-            Some(pool) => SignIn::admin(backend, pool, &self.client_id),
-            None => SignIn::public(backend, &self.client_id),
+        let builder = match &self.api {
+            ClientApi::Admin { user_pool_id } => {
+                SignIn::admin(backend, user_pool_id, &self.client_id)
+            }
+            ClientApi::Public {
+                user_pool_id: Some(pool),
+            } => SignIn::public(backend, &self.client_id).user_pool_id(pool),
+            ClientApi::Public { user_pool_id: None } => SignIn::public(backend, &self.client_id),
         };
         match &self.secret {
             Some(secret) => builder.client_secret(secret.clone()),
@@ -516,15 +589,10 @@ impl ClientConfig {
 }
 
 /// The AWS flows this tool does not run, to tell them from typos.
-const OTHER_AWS_FLOWS: [&str; 4] = [
-    "USER_SRP_AUTH",
-    "CUSTOM_AUTH",
-    "USER_AUTH",
-    "ADMIN_NO_SRP_AUTH",
-];
+const OTHER_AWS_FLOWS: [&str; 3] = ["CUSTOM_AUTH", "USER_AUTH", "ADMIN_NO_SRP_AUTH"];
 
-/// `--auth-flow`: the password flow of the command (admin or public), or
-/// REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the AWS alias).
+/// `--auth-flow`: the password flow of the command (admin or public),
+/// USER_SRP_AUTH, or REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the AWS alias).
 fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     const FLAG: &str = "--auth-flow";
     let (password_flow, other_command) = if admin {
@@ -532,14 +600,20 @@ fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     } else {
         (AuthFlow::UserPassword, "admin-initiate-auth")
     };
-    let expected = format!("expected {password_flow} or REFRESH_TOKEN_AUTH");
+    let expected = format!("expected {password_flow}, USER_SRP_AUTH or REFRESH_TOKEN_AUTH");
     let name = if text == "REFRESH_TOKEN" {
         "REFRESH_TOKEN_AUTH"
     } else {
         text
     };
     match AuthFlow::parse(name) {
-        Some(flow) if flow == password_flow || flow == AuthFlow::RefreshToken => Ok(flow),
+        Some(flow)
+            if flow == password_flow
+                || flow == AuthFlow::UserSrp
+                || flow == AuthFlow::RefreshToken =>
+        {
+            Ok(flow)
+        }
         Some(flow @ (AuthFlow::AdminUserPassword | AuthFlow::UserPassword)) => {
             Err(InputError::new(
                 FLAG,
@@ -561,9 +635,16 @@ fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     }
 }
 
-fn prepare_initiate(args: InitiateArgs, user_pool_id: Option<String>) -> Result<Call, InputError> {
-    let flow = parse_auth_flow(&args.auth_flow, user_pool_id.is_some())?;
-    let client = ClientConfig::from_args(args.client, user_pool_id)?;
+fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputError> {
+    let flow = parse_auth_flow(&args.auth_flow, api.is_admin())?;
+    if flow == AuthFlow::UserSrp && api.user_pool_id().is_none() {
+        return Err(InputError::new(
+            "--user-pool-id",
+            "is needed with USER_SRP_AUTH: the pool's name enters the SRP proof \
+             (initiate-auth takes it as an extension of the AWS CLI)",
+        ));
+    }
+    let client = ClientConfig::from_args(args.client, api)?;
     let mut params = Params::parse("--auth-parameters", &args.auth_parameters)?;
     let start = if flow == AuthFlow::RefreshToken {
         let token = params.require("REFRESH_TOKEN")?;
@@ -584,21 +665,29 @@ fn prepare_initiate(args: InitiateArgs, user_pool_id: Option<String>) -> Result<
             username,
         }
     } else {
+        if flow == AuthFlow::UserSrp && params.take("SRP_A").is_some() {
+            return Err(params.error(
+                "SRP_A is computed by this tool: pass USERNAME and PASSWORD \
+                 (the password stays here; the tool answers PASSWORD_VERIFIER with a proof of it)",
+            ));
+        }
         let username = params.require("USERNAME")?;
         params.check("USERNAME", validate::username(&username))?;
         let password = params.require("PASSWORD")?;
         params.check("PASSWORD", validate::password(&password))?;
         params.finish("USERNAME, PASSWORD")?;
-        Start::Password {
-            username,
-            password: Password::new(password),
+        let password = Password::new(password);
+        if flow == AuthFlow::UserSrp {
+            Start::Srp { username, password }
+        } else {
+            Start::Password { username, password }
         }
     };
     Ok(Call::Initiate { client, start })
 }
 
-fn prepare_respond(args: RespondArgs, user_pool_id: Option<String>) -> Result<Call, InputError> {
-    let client = ClientConfig::from_args(args.client, user_pool_id)?;
+fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError> {
+    let client = ClientConfig::from_args(args.client, api)?;
     checked("--session", validate::session(&args.session))?;
     let mut params = Params::parse("--challenge-responses", &args.challenge_responses)?;
     let username = params.require("USERNAME")?;
@@ -631,6 +720,13 @@ fn prepare_respond(args: RespondArgs, user_pool_id: Option<String>) -> Result<Ca
             })?;
             params.finish("USERNAME, ANSWER")?;
             Answer::SelectMfaType(factor)
+        }
+        "PASSWORD_VERIFIER" => {
+            return Err(InputError::new(
+                "--challenge-name",
+                "PASSWORD_VERIFIER is answered by initiate-auth itself: \
+                 run it with --auth-flow USER_SRP_AUTH and PASSWORD=... in --auth-parameters",
+            ));
         }
         other => {
             return Err(InputError::new(
@@ -685,8 +781,12 @@ fn prepare_enroll(args: EnrollArgs) -> Result<Call, InputError> {
 
 fn prepare_sign_in(args: SignInArgs) -> Result<Call, InputError> {
     checked("--username", validate::username(&args.username))?;
+    let api = match args.user_pool_id {
+        Some(user_pool_id) => ClientApi::Admin { user_pool_id },
+        None => ClientApi::Public { user_pool_id: None },
+    };
     Ok(Call::SignIn {
-        client: ClientConfig::from_args(args.client, args.user_pool_id)?,
+        client: ClientConfig::from_args(args.client, api)?,
         enrollment: enrollment(&args.issuer, None, args.friendly_device_name.as_deref())?,
         username: args.username,
     })
@@ -945,6 +1045,9 @@ async fn initiate(
     match start {
         Start::Password { username, password } => {
             Ok(step_json(sign_in.password(&username, &password).await?))
+        }
+        Start::Srp { username, password } => {
+            Ok(step_json(sign_in.password_srp(&username, &password).await?))
         }
         Start::Refresh { token, username } => {
             let tokens = sign_in.refresh(&token, username.as_deref()).await?;

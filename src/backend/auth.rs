@@ -154,9 +154,11 @@ impl Parameters {
         Self::default()
     }
 
-    /// Adds or replaces a parameter.
+    /// Adds or replaces a parameter. A `String` value handed in is copied
+    /// and then zeroized, so no plain copy of it is left behind.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.0.insert(name.into(), SecretString::from(value.into()));
+        self.0
+            .insert(name.into(), crate::secret::secret_string(value.into()));
     }
 
     /// Adds a parameter, builder style.

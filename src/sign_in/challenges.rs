@@ -2,9 +2,9 @@
 
 use super::{Pending, SavedChallenge, SignIn, SignInStep};
 use crate::backend::{ChallengeName, MfaFactor, Parameters};
-use crate::enrollment::{Enrolled, MfaEnrollment, PendingEnrollment};
+use crate::enrollment::{Enrolled, MfaEnrollment, PendingEnrollment, SavedEnrollment};
 use crate::error::{Error, Field, Rejected};
-use crate::secret::Password;
+use crate::secret::{Password, SecretBuf};
 use crate::validate;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -76,12 +76,17 @@ impl TotpChallenge {
 
     /// The authenticator's friendly name (`FRIENDLY_DEVICE_NAME`), when
     /// Cognito sends it: "enter the code from *Alice's phone*".
+    ///
+    /// `None` too when the name is not one [`validate::device_name`] would
+    /// send: control characters (terminal escape sequences), line
+    /// separators, bidi overrides. Such a name is withheld rather than
+    /// cleaned, so whatever an app prints here is safe to print as it is.
     pub fn friendly_device_name(&self) -> Option<&str> {
         self.pending
             .parameters
             .get("FRIENDLY_DEVICE_NAME")
             .map(String::as_str)
-            .filter(|n| !n.is_empty())
+            .filter(|n| validate::device_name(n).is_ok())
     }
 
     /// Answers with a six-digit code (spaces ignored; checked before any
@@ -181,6 +186,24 @@ impl PendingMfaSetup {
     /// The canonical user name of the sign-in.
     pub fn username(&self) -> &str {
         &self.pending.username
+    }
+
+    /// Saves the setup to verify in a later request: the challenge with the
+    /// Session AssociateSoftwareToken returned, **without the TOTP secret**
+    /// (shown by now, and dropped here). Finish it with
+    /// [`SignIn::finish_mfa_setup`]. A bearer credential: keep it server
+    /// side.
+    pub fn into_saved(self) -> SavedEnrollment {
+        let enrollment = self.enrollment.into_saved();
+        let challenge = match enrollment.credential_session() {
+            // The Session to verify with is the one Associate returned.
+            Some(session) => Pending {
+                session,
+                ..self.pending
+            },
+            None => self.pending,
+        };
+        enrollment.with_mfa_setup(SavedChallenge::from_pending(challenge))
     }
 
     /// Verifies the code (VerifySoftwareToken with the Session), then
@@ -389,19 +412,27 @@ impl CodeChallenge {
     }
 
     /// Where the code went, masked (`+*******1234`, `a***@e***`).
+    ///
+    /// `None` when Cognito sent none, or sent one that is not plain
+    /// printable text (control characters such as a terminal escape
+    /// sequence, line separators, bidi overrides): withheld rather than
+    /// cleaned, so what is returned is safe to show as it is.
     pub fn destination(&self) -> Option<&str> {
         self.pending
             .parameters
             .get("CODE_DELIVERY_DESTINATION")
             .map(String::as_str)
+            .filter(|d| validate::is_display_text(d))
     }
 
-    /// How it went (`SMS`, `EMAIL`).
+    /// How it went (`SMS`, `EMAIL`). `None` when absent or not plain
+    /// printable text, as for [`destination`](Self::destination).
     pub fn medium(&self) -> Option<&str> {
         self.pending
             .parameters
             .get("CODE_DELIVERY_DELIVERY_MEDIUM")
             .map(String::as_str)
+            .filter(|m| validate::is_display_text(m))
     }
 
     /// Answers with the delivered code (6 to 8 digits, spaces ignored).
@@ -410,7 +441,13 @@ impl CodeChallenge {
         sign_in: &SignIn,
         code: &str,
     ) -> Result<SignInStep, Rejected<CodeChallenge>> {
-        let digits: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        // Sized to the input, which the digits never outgrow, and zeroized:
+        // no reallocation or refused code leaves a copy behind.
+        let mut typed = SecretBuf::with_capacity(code.len());
+        for c in code.chars().filter(|c| !c.is_whitespace()) {
+            typed.push(c);
+        }
+        let digits = typed.as_str();
         if !(6..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
             let e = Error::invalid(Field::UserCode, "must be 6 to 8 digits");
             return Err(Rejected::new(e, self));

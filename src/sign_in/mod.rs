@@ -67,12 +67,15 @@ use crate::backend::{
     Parameters, RespondToAuthChallengeRequest,
 };
 use crate::clock::{self, Clock, SharedClock};
-use crate::error::{Error, Field, Operation};
+use crate::enrollment::SavedEnrollment;
+use crate::error::{Error, Field, Operation, Rejected};
 use crate::secret::{ClientSecret, Password, RefreshToken, Session};
+use crate::srp::{self, ClientEphemeral, VerifierChallenge};
 use crate::{secret_hash, validate};
+use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 use tracing::Instrument as _;
 
@@ -150,7 +153,8 @@ impl SignIn {
     }
 
     /// Server-side sign-in on the admin API (AdminInitiateAuth with
-    /// ADMIN_USER_PASSWORD_AUTH, AdminRespondToAuthChallenge), with the IAM
+    /// ADMIN_USER_PASSWORD_AUTH, or USER_SRP_AUTH through
+    /// [`SignIn::password_srp`]; AdminRespondToAuthChallenge), with the IAM
     /// credentials the backend was built with.
     pub fn admin(
         backend: impl CognitoBackend + 'static,
@@ -167,9 +171,9 @@ impl SignIn {
     }
 
     /// Public-client sign-in on the public API (InitiateAuth with
-    /// USER_PASSWORD_AUTH, RespondToAuthChallenge), authorised by the
-    /// Session alone. Flows that need the pool's id (SRP) take it from
-    /// [`SignInBuilder::user_pool_id`].
+    /// USER_PASSWORD_AUTH or USER_SRP_AUTH, RespondToAuthChallenge),
+    /// authorised by the Session alone. Flows that need the pool's id (SRP)
+    /// take it from [`SignInBuilder::user_pool_id`].
     pub fn public(
         backend: impl CognitoBackend + 'static,
         client_id: impl Into<String>,
@@ -233,6 +237,65 @@ impl SignIn {
             .with("PASSWORD", password.expose_secret());
         self.add_secret_hash(&mut parameters, username);
         self.start(flow, parameters, username, Autopilot::default())
+            .await
+    }
+
+    /// Signs in with a user name (or alias) and password over SRP
+    /// (USER_SRP_AUTH, on the admin API as AdminInitiateAuth): the password
+    /// never leaves the process, Cognito gets a proof of it.
+    ///
+    /// Cognito's PASSWORD_VERIFIER challenge is answered here, with the
+    /// password held for this sign-in only (in memory, zeroized, never in a
+    /// [`SavedChallenge`]); the step returned is whatever comes after it,
+    /// exactly as from [`SignIn::password`]: the tokens, SOFTWARE_TOKEN_MFA,
+    /// MFA_SETUP, a new password, ... The app client must allow
+    /// `ALLOW_USER_SRP_AUTH`.
+    ///
+    /// Needs the user pool id, since the pool's name enters the proof: the
+    /// admin API has it; a public client sets it with
+    /// [`SignInBuilder::user_pool_id`]. Without it this is
+    /// [`Error::InvalidInput`] ([`Field::UserPoolId`]) before any call.
+    /// SRP values from the service that can't be used (malformed, or
+    /// degenerate such as `SRP_B` ≡ 0 mod N) end the sign-in with
+    /// [`Error::Srp`] before anything is sent back.
+    pub async fn password_srp(
+        &self,
+        username: &str,
+        password: &Password,
+    ) -> Result<SignInStep, Error> {
+        validate::username(username)?;
+        validate::password(password.expose_secret())?;
+        let pool_id = self.user_pool_id.as_deref().ok_or_else(|| {
+            Error::invalid(
+                Field::UserPoolId,
+                "is needed for an SRP sign-in (the pool's name enters the proof): \
+                 set it with SignInBuilder::user_pool_id",
+            )
+        })?;
+        let pool_name = srp::pool_name(pool_id).map_err(|_| {
+            Error::invalid(
+                Field::UserPoolId,
+                "must look like REGION_ID, e.g. us-east-1_AbC123",
+            )
+        })?;
+        // A = g^a needs nothing from the service: drawn before the call.
+        let ephemeral = ClientEphemeral::generate().map_err(|e| {
+            e.into_error(if self.api.is_admin() {
+                Operation::AdminInitiateAuth
+            } else {
+                Operation::InitiateAuth
+            })
+        })?;
+        let mut parameters = Parameters::new()
+            .with("USERNAME", username)
+            .with("SRP_A", ephemeral.public_hex());
+        self.add_secret_hash(&mut parameters, username);
+        let autopilot = Autopilot::srp(SrpClient {
+            pool_name: pool_name.to_owned(),
+            password: SecretString::from(password.expose_secret().to_owned()),
+            ephemeral,
+        });
+        self.start(AuthFlow::UserSrp, parameters, username, autopilot)
             .await
     }
 
@@ -319,6 +382,60 @@ impl SignIn {
         self.check_owner(&pending)?;
         self.check_expiry(&pending)?;
         Ok(SignInStep::from_pending(pending))
+    }
+
+    /// Finishes an MFA_SETUP saved with [`PendingMfaSetup::into_saved`], in a
+    /// later request: VerifySoftwareToken with the person's code, then
+    /// MFA_SETUP answered with the Session that returned; the next step as
+    /// ever. Refused locally, without a call: a saved enrollment that is not
+    /// a sign-in's, one of another app client or API, and an expired one. A
+    /// wrong or malformed code hands the saved enrollment back in
+    /// [`Rejected::retry`](crate::Rejected::retry).
+    pub async fn finish_mfa_setup(
+        &self,
+        saved: SavedEnrollment,
+        code: &str,
+    ) -> Result<SignInStep, Rejected<SavedEnrollment>> {
+        let Some(challenge) = saved.mfa_setup().cloned() else {
+            let e = Error::invalid(
+                Field::PendingChallenge,
+                "is not an MFA_SETUP enrollment: verify it with SavedEnrollment::verify",
+            );
+            return Err(Rejected::keep(e, saved));
+        };
+        let pending = match challenge
+            .into_pending()
+            .and_then(|p| self.check_owner(&p).map(|()| p))
+            .and_then(|p| self.check_expiry(&p).map(|()| p))
+        {
+            Ok(p) if p.name == ChallengeName::MfaSetup => p,
+            Ok(_) => {
+                return Err(Rejected::fatal(Error::invalid(
+                    Field::PendingChallenge,
+                    "does not answer MFA_SETUP",
+                )));
+            }
+            Err(e) => return Err(Rejected::fatal(e)),
+        };
+        let enrolled = match saved.verify_token(self.backend(), code).await {
+            Ok(enrolled) => enrolled,
+            Err((e, true)) => return Err(Rejected::new(e, saved)),
+            Err((e, false)) => return Err(Rejected::fatal(e)),
+        };
+        let Some(session) = enrolled.into_session() else {
+            return Err(Rejected::fatal(Error::unexpected(
+                Operation::VerifySoftwareToken,
+                "no Session to answer MFA_SETUP with",
+            )));
+        };
+        let next = Pending {
+            session,
+            expires_at: self.expiry_from_now(),
+            ..pending
+        };
+        self.respond(&next, Parameters::new())
+            .await
+            .map_err(Rejected::fatal)
     }
 
     /// Rebuilds a challenge from the pieces a caller already holds: the
@@ -489,6 +606,13 @@ impl SignIn {
                     "a challenge name outside 1 to 64 characters",
                 ));
             }
+            // Kept, saved and shown: bounded as a saved challenge is.
+            if !saved::parameters_fit(&response.parameters, &response.available_challenges) {
+                return Err(Error::unexpected(
+                    operation,
+                    "challenge parameters over 64 entries or 64 KiB in all",
+                ));
+            }
             // Later steps must name the user as Cognito knows them, not by
             // the alias typed at the first step: SECRET_HASH depends on it.
             if let Some(canonical) = canonical_username(&response.parameters) {
@@ -501,6 +625,9 @@ impl SignIn {
                 canonical.clone_into(&mut username);
             }
             if !name.is_answered_by_library() {
+                // What a person answers next never needs the SRP secrets:
+                // they go now rather than wait in the pending challenge.
+                let autopilot = autopilot.without_srp();
                 return self.person_step(operation, name, response, username, autopilot);
             }
             let answer = autopilot.answer(operation, &name, &response, self)?;
@@ -625,7 +752,24 @@ impl SignInBuilder {
 /// it answers with. In memory only: a [`SavedChallenge`] never holds it,
 /// and its `Debug` shows nothing.
 #[derive(Clone, Default)]
-pub(crate) struct Autopilot {}
+pub(crate) struct Autopilot {
+    /// USER_SRP_AUTH's secrets, for the one PASSWORD_VERIFIER.
+    srp: Option<Arc<SrpOnce>>,
+}
+
+/// An SRP sign-in's secrets, taken whole by its one PASSWORD_VERIFIER
+/// claim. Shared, not copied, by every clone of the autopilot: no copy can
+/// claim a second time with the same ephemeral.
+struct SrpOnce(Mutex<Option<SrpClient>>);
+
+/// What a PASSWORD_VERIFIER claim is made with. Both secrets are zeroized
+/// when dropped, which is right after the claim.
+struct SrpClient {
+    /// The pool id's part after `_`; not secret.
+    pool_name: String,
+    password: SecretString,
+    ephemeral: ClientEphemeral,
+}
 
 impl fmt::Debug for Autopilot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -634,23 +778,92 @@ impl fmt::Debug for Autopilot {
 }
 
 impl Autopilot {
+    /// An autopilot that answers USER_SRP_AUTH's PASSWORD_VERIFIER once.
+    fn srp(client: SrpClient) -> Self {
+        Self {
+            srp: Some(Arc::new(SrpOnce(Mutex::new(Some(client))))),
+        }
+    }
+
+    /// The same without the SRP secrets, for a step a person answers.
+    fn without_srp(mut self) -> Self {
+        self.srp = None;
+        self
+    }
+
     /// The answer to a step the library answers itself.
     fn answer(
         &mut self,
         operation: Operation,
         name: &ChallengeName,
-        _response: &AuthResponse,
-        _sign_in: &SignIn,
+        response: &AuthResponse,
+        sign_in: &SignIn,
     ) -> Result<Parameters, Error> {
-        Err(Error::unexpected(
-            operation,
-            match name {
-                ChallengeName::PasswordVerifier => {
-                    "PASSWORD_VERIFIER in a sign-in that did not start with SRP"
-                }
-                _ => "a remembered-device step in a sign-in that presented no device",
-            },
-        ))
+        match name {
+            ChallengeName::PasswordVerifier => {
+                self.password_verifier(operation, response, sign_in.now())
+            }
+            _ => Err(Error::unexpected(
+                operation,
+                "a remembered-device step in a sign-in that presented no device",
+            )),
+        }
+    }
+
+    /// PASSWORD_CLAIM_SECRET_BLOCK (as received), PASSWORD_CLAIM_SIGNATURE
+    /// and TIMESTAMP; the driver adds USERNAME and SECRET_HASH.
+    fn password_verifier(
+        &mut self,
+        operation: Operation,
+        response: &AuthResponse,
+        now: SystemTime,
+    ) -> Result<Parameters, Error> {
+        // Taken before anything is checked: whatever happens next, this
+        // sign-in makes no second claim.
+        let client = self
+            .srp
+            .take()
+            .and_then(|once| once.0.lock().unwrap_or_else(PoisonError::into_inner).take())
+            .ok_or(Error::unexpected(
+                operation,
+                "PASSWORD_VERIFIER in a sign-in that did not start with SRP or answered it already",
+            ))?;
+        let parameter = |name: &str, what: &'static str| {
+            response
+                .parameters
+                .get(name)
+                .map(String::as_str)
+                .filter(|value| !value.is_empty())
+                .ok_or(Error::unexpected(operation, what))
+        };
+        let salt_hex = parameter("SALT", "PASSWORD_VERIFIER without SALT")?;
+        let srp_b_hex = parameter("SRP_B", "PASSWORD_VERIFIER without SRP_B")?;
+        let secret_block = parameter("SECRET_BLOCK", "PASSWORD_VERIFIER without SECRET_BLOCK")?;
+        let user_id = parameter(
+            "USER_ID_FOR_SRP",
+            "PASSWORD_VERIFIER without USER_ID_FOR_SRP",
+        )?;
+        // The exact string signed is the one sent; the sign-in's clock, so
+        // tests can pin it.
+        let timestamp = srp::timestamp(now);
+        let signature = client
+            .ephemeral
+            .password_claim(
+                &client.pool_name,
+                user_id,
+                &client.password,
+                &VerifierChallenge {
+                    salt_hex,
+                    srp_b_hex,
+                    secret_block,
+                },
+                &timestamp,
+            )
+            .map_err(|e| e.into_error(operation))?;
+        Ok(Parameters::new()
+            .with("PASSWORD_CLAIM_SECRET_BLOCK", secret_block)
+            .with("PASSWORD_CLAIM_SIGNATURE", signature)
+            .with("TIMESTAMP", timestamp))
     }
 }
 

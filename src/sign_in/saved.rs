@@ -19,6 +19,25 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// (written by 0.1), so a rolling deploy can resume either.
 pub const SAVED_CHALLENGE_VERSION: u32 = 2;
 
+/// The most challenge parameters kept: Cognito sends one to five.
+pub(crate) const MAX_PARAMETERS: usize = 64;
+/// The most bytes of challenge parameters kept, names and values together:
+/// Cognito's largest (a WebAuthn challenge's options) are a few kilobytes.
+pub(crate) const MAX_PARAMETER_BYTES: usize = 64 * 1024;
+
+/// Whether challenge parameters (and USER_AUTH's offered challenges) are
+/// within [`MAX_PARAMETERS`] entries and [`MAX_PARAMETER_BYTES`] in all.
+pub(crate) fn parameters_fit(parameters: &BTreeMap<String, String>, available: &[String]) -> bool {
+    let size: usize = parameters
+        .iter()
+        .map(|(k, v)| k.len() + v.len())
+        .chain(available.iter().map(String::len))
+        .sum();
+    parameters.len() <= MAX_PARAMETERS
+        && available.len() <= MAX_PARAMETERS
+        && size <= MAX_PARAMETER_BYTES
+}
+
 /// The API a saved challenge was issued on, as saved.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -143,6 +162,15 @@ impl SavedChallenge {
         }
         if let Some(key) = &self.device_key {
             validate::device_key(key)?;
+        }
+        // A value from outside is bounded like an answer from the service.
+        if !parameters_fit(&self.parameters, &self.available_challenges) {
+            return Err(Error::invalid(
+                Field::PendingChallenge,
+                format!(
+                    "parameters over {MAX_PARAMETERS} entries or {MAX_PARAMETER_BYTES} bytes in all"
+                ),
+            ));
         }
         let api = match (api, &self.user_pool_id) {
             (SavedApi::Admin, Some(pool)) => Api::admin(pool.clone()),

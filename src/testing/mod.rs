@@ -4,8 +4,14 @@
 //! - [`InMemoryPool`] implements [`CognitoBackend`](crate::CognitoBackend)
 //!   in memory, with the behaviour moto lacks: a random 160-bit secret per
 //!   association, TOTP checked one step early or late, single-use codes,
-//!   Sessions that are spent by use and expire, and Cognito's exact
-//!   exceptions (code and message), mapped through
+//!   Sessions that are spent by use and expire (after the app client's
+//!   AuthSessionValidity, 3 to 15 minutes), the lockout after repeated
+//!   wrong passwords, user names checked against Cognito's pattern,
+//!   passwords, SECRET_HASH and delivered codes compared in constant time,
+//!   a real SRP server for USER_SRP_AUTH (a verifier per user; the
+//!   PASSWORD_VERIFIER proof checked, so a client whose SRP maths or
+//!   TIMESTAMP is wrong fails as on Cognito), and Cognito's exact exceptions
+//!   (code and message), mapped through
 //!   [`Error::from_service`](crate::Error::from_service).
 //! - [`ManualClock`] lets a test step past a Session's expiry or into the
 //!   next TOTP step without sleeping; hand the same clock to the
@@ -14,6 +20,8 @@
 //! - [`ScriptedBackend`] replays scripted answers; [`Intercept`] forwards to
 //!   another backend while a hook fails, loses or records calls.
 //! - [`Authenticator`] computes the codes a phone would show.
+//! - [`LocalCognito`] (feature `local-endpoint`) serves in-memory pools over
+//!   HTTP in Cognito's JSON protocol, for any AWS SDK, boto3 or the AWS CLI.
 //!
 //! ```
 //! use cognito_mfa::backend::{
@@ -77,6 +85,20 @@
 //!   third spends it (the next use gets "Invalid session for the user.").
 //!   A reused code, a missing parameter or a wrong SECRET_HASH leaves the
 //!   Session usable.
+//! - **Wrong passwords**: Cognito documents the lockout (after the fifth
+//!   wrong password in a row, 2^(n−5) seconds for n wrong passwords, up to
+//!   "approximately 15 minutes"; attempts during it get
+//!   `NotAuthorizedException` "Password attempts exceeded", which maps to
+//!   [`Error::Throttled`](crate::Error::Throttled), and don't lengthen it;
+//!   cleared by a right password after it, or by 15 minutes without an
+//!   attempt). The pool's choices where that is vague: the longest lockout
+//!   is exactly 15 minutes; a right password before any lockout clears the
+//!   count too; the 15 quiet minutes clear it with or without a lockout;
+//!   InitiateAuth's PASSWORD and an SRP proof at PASSWORD_VERIFIER count
+//!   (one count for both; over SRP the lockout is answered there, not at
+//!   InitiateAuth), so the lockout Cognito also applies after five wrong MFA
+//!   codes is not modelled (a Session is spent after three, above); an
+//!   unknown or federated user has no count.
 //! - **Reused codes**: the last accepted TOTP step is kept per user (the
 //!   verifying code included); a code matching only that step or earlier
 //!   ones gets `ExpiredCodeException`.
@@ -102,15 +124,41 @@
 //! - **Tokens** are random opaque strings, not JWTs: access and ID tokens
 //!   live an hour (`expires_in` 3600, `Bearer`), refresh tokens 30 days;
 //!   REFRESH_TOKEN_AUTH returns new access and ID tokens only.
-//! - **USER_SRP_AUTH** is not implemented (`InvalidParameterException`);
-//!   use the password flows.
+//! - **USER_SRP_AUTH**: the pool keeps an SRP verifier per user, from a
+//!   random 16-byte salt, computed whenever the password is set (the setup
+//!   helpers, the NEW_PASSWORD_REQUIRED answer); the proof is over the pool
+//!   name (the pool id after its `_`) and USER_ID_FOR_SRP = the canonical
+//!   user name, which is what Cognito sends there (moto sends the `sub`).
+//!   InitiateAuth and AdminInitiateAuth (the client must allow
+//!   ALLOW_USER_SRP_AUTH) answer PASSWORD_VERIFIER with SALT, SRP_B,
+//!   SECRET_BLOCK (base64 of 1,024 random bytes, opaque), USER_ID_FOR_SRP,
+//!   USERNAME and a Session (Cognito is reported to send none here); the
+//!   exchange (b, A, the user) is bound to that Session and block, and one
+//!   answer, right or wrong, spends it. An SRP_A that is not hex, is over
+//!   3072 bits or is ≡ 0 mod N: `InvalidParameterException` "Invalid SRP_A
+//!   value." at InitiateAuth. A federated user: "Incorrect username or
+//!   password." at InitiateAuth, as for a password.
+//! - **The PASSWORD_VERIFIER answer**: a missing parameter, or a TIMESTAMP
+//!   that does not parse, is `InvalidParameterException` (the latter with
+//!   Cognito's "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in
+//!   english.") and leaves the Session usable. A TIMESTAMP that parses but
+//!   is not the exact text (a zero-padded day, a wrong weekday), one more
+//!   than 5 minutes from the pool's clock (the pool's window: Cognito
+//!   documents none), a PASSWORD_CLAIM_SECRET_BLOCK that is not the one
+//!   sent, or a signature that does not verify are all what Cognito answers
+//!   a wrong password with: `NotAuthorizedException` "Incorrect username or
+//!   password.", counted for the lockout; the sign-in must start again.
 
 mod authenticator;
 mod clock;
 mod doubles;
+#[cfg(feature = "local-endpoint")]
+mod endpoint;
 mod pool;
 
 pub use authenticator::Authenticator;
 pub use clock::ManualClock;
 pub use doubles::{Call, Decision, Intercept, ScriptedBackend, SeenRequest, not_scripted};
+#[cfg(feature = "local-endpoint")]
+pub use endpoint::{LocalCognito, LocalCognitoBuilder};
 pub use pool::{ClientOptions, InMemoryPool};

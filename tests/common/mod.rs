@@ -5,4 +5,5 @@
 
 pub mod canary;
 pub mod cli;
+pub mod http;
 pub mod moto;

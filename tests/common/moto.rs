@@ -160,7 +160,7 @@ impl Drop for MotoServer {
     }
 }
 
-fn python_path(manifest_dir: &Path) -> PathBuf {
+pub fn python_path(manifest_dir: &Path) -> PathBuf {
     match std::env::var_os(PYTHON_ENV) {
         Some(python) if !python.is_empty() => {
             let python = PathBuf::from(python);
@@ -195,7 +195,7 @@ fn setup_hint() -> &'static str {
      that has moto[server]==5.2.1."
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .unwrap_or_else(|e| panic!("cannot bind a free port on 127.0.0.1: {e}"));
     listener
@@ -620,4 +620,72 @@ pub fn wrong_code(secret: &cognito_mfa::TotpSecret) -> String {
         .map(|i| format!("{:06}", (right + i) % 1_000_000))
         .find(|c| !near.contains(c))
         .expect("a code that is not near")
+}
+
+// ----------------------------------------------------------------------------------------------
+// Users with TOTP
+// ----------------------------------------------------------------------------------------------
+
+impl TestPool {
+    /// Creates a confirmed user and enrolls TOTP for them with raw SDK calls: a password sign-in
+    /// (ADMIN_USER_PASSWORD_AUTH), AssociateSoftwareToken, VerifySoftwareToken with a real code,
+    /// then AdminSetUserMFAPreference (enabled and preferred), so that every later sign-in asks
+    /// for a code. Returns the secret moto handed out ([`MOTO_TOTP_SECRET`]).
+    pub async fn create_user_with_totp(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> cognito_mfa::TotpSecret {
+        self.create_confirmed_user(username, password).await;
+        let access_token = self.admin_password_sign_in(username, password).await;
+        let associated = self
+            .client
+            .associate_software_token()
+            .access_token(&access_token)
+            .send()
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "AssociateSoftwareToken {username}: {}",
+                    DisplayErrorContext(&e)
+                )
+            });
+        let secret = cognito_mfa::TotpSecret::new(
+            associated
+                .secret_code()
+                .unwrap_or_else(|| panic!("AssociateSoftwareToken {username}: no SecretCode")),
+        );
+        let code = fresh_code(&secret).await;
+        self.client
+            .verify_software_token()
+            .access_token(&access_token)
+            .user_code(code)
+            .send()
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "VerifySoftwareToken {username}: {}",
+                    DisplayErrorContext(&e)
+                )
+            });
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(&self.pool_id)
+            .username(username)
+            .software_token_mfa_settings(
+                aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaSettingsType::builder()
+                    .enabled(true)
+                    .preferred_mfa(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "AdminSetUserMFAPreference {username}: {}",
+                    DisplayErrorContext(&e)
+                )
+            });
+        secret
+    }
 }

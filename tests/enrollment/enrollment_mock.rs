@@ -557,7 +557,7 @@ async fn wrong_code_hands_the_enrollment_back_and_a_second_try_succeeds() {
     let pending = start(&mock).await;
     let rejected = pending.verify(&mock, "111111").await.expect_err("wrong");
     assert!(
-        matches!(rejected.error(), Error::CodeMismatch { can_retry: true }),
+        matches!(rejected.error(), Error::CodeMismatch),
         "{rejected:?}"
     );
     assert_eq!(rejected.error().recovery(), Recovery::RetrySameStep);
@@ -579,10 +579,7 @@ async fn verify_status_error_is_code_mismatch_with_retry() {
         .await
         .expect_err("status ERROR")
         .into_parts();
-    assert!(
-        matches!(error, Error::CodeMismatch { can_retry: true }),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::CodeMismatch), "{error:?}");
     assert!(retry.is_some());
 }
 
@@ -1046,4 +1043,31 @@ async fn debug_of_pending_rejected_and_enrolled_shows_no_secret() {
     let shown = format!("{enrolled:?} {enrolled:#?}");
     assert_no_canary(&shown);
     assert!(shown.contains("redacted"), "{shown}");
+}
+
+#[tokio::test]
+async fn a_degenerate_totp_secret_from_the_service_is_refused() {
+    // "A" decodes to no bytes: an empty HMAC key, every code predictable.
+    // moto's 7-byte `asdfasdfasdf` clears the floor; shorter does not.
+    for (secret, ok) in [
+        ("A", false),
+        ("AAAAAAA", false),
+        ("asdfasdfasdf", true),
+        ("JBSWY3DPEHPK3PXP", true),
+    ] {
+        let backend = cognito_mfa::testing::ScriptedBackend::new();
+        backend.push_associate(Ok(cognito_mfa::backend::AssociatedSoftwareToken::new(
+            TotpSecret::new(secret),
+            None,
+        )));
+        let result = MfaEnrollment::new("Example")
+            .account_name("alice")
+            .start_with_access_token(&backend, AccessToken::new("access-token-0123456789"))
+            .await;
+        match (result, ok) {
+            (Ok(_), true) => {}
+            (Err(Error::InvalidInput(i)), false) => assert_eq!(i.field(), Field::TotpSecret),
+            (other, _) => panic!("{secret}: {other:?}"),
+        }
+    }
 }

@@ -13,3 +13,4 @@ mod admin_preflight_mock;
 mod enrollment_mock;
 mod moto_enrollment;
 mod otpauth_qr;
+mod saved;

@@ -155,7 +155,7 @@ async fn a_wrong_code_is_tried_again_on_the_same_enrollment() {
         .await
         .expect_err("a wrong code");
     assert!(
-        matches!(rejected.error(), Error::CodeMismatch { can_retry: true }),
+        matches!(rejected.error(), Error::CodeMismatch),
         "{rejected:?}"
     );
     let pending: PendingEnrollment = rejected.retry().expect("the same pending enrollment");

@@ -185,7 +185,7 @@ fn an_unknown_or_unsupported_auth_flow() {
     assert_refused(&run, "unknown auth flow", &["hunter2-secret"]);
     assert!(
         run.stderr
-            .contains("expected ADMIN_USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH"),
+            .contains("expected ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH"),
         "{run:#?}"
     );
     let run = initiate("admin-initiate-auth", "USER_PASSWORD_AUTH");
@@ -196,8 +196,164 @@ fn an_unknown_or_unsupported_auth_flow() {
         "ADMIN_USER_PASSWORD_AUTH goes with admin-initiate-auth",
         &[],
     );
-    let run = initiate("initiate-auth", "USER_SRP_AUTH");
-    assert_refused(&run, "USER_SRP_AUTH is not supported", &[]);
+    let run = initiate("initiate-auth", "CUSTOM_AUTH");
+    assert_refused(&run, "CUSTOM_AUTH is not supported", &["hunter2-secret"]);
+    assert!(
+        run.stderr
+            .contains("expected USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH"),
+        "{run:#?}"
+    );
+}
+
+/// `initiate-auth --auth-flow USER_SRP_AUTH` with `--auth-parameters` and the extra arguments.
+fn srp_initiate(cli: &CognitoIdp, parameters: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_SRP_AUTH",
+        "--auth-parameters",
+        parameters,
+    ];
+    args.extend(extra);
+    cli.run(&args)
+}
+
+#[test]
+fn srp_on_initiate_auth_needs_the_pool_id() {
+    // The pool's name enters the SRP proof, and InitiateAuth does not carry it: without
+    // --user-pool-id (this tool's extension of initiate-auth) nothing is sent.
+    let cli = cli();
+    let run = srp_initiate(&cli, "USERNAME=alice,PASSWORD=hunter2-secret", &[]);
+    assert_refused(
+        &run,
+        "--user-pool-id: is needed with USER_SRP_AUTH",
+        &["hunter2-secret"],
+    );
+    // Even with a client secret from the environment, and whatever the parameters hold.
+    let run = crate::common::cli::run(
+        cli.command()
+            .env(
+                "COGNITO_CLIENT_SECRET",
+                "client-secret-canary-0123456789abcdef",
+            )
+            .args([
+                "initiate-auth",
+                "--client-id",
+                CLIENT,
+                "--auth-flow",
+                "USER_SRP_AUTH",
+                "--auth-parameters",
+                "USERNAME=alice,PASSWORD=hunter2-secret",
+            ]),
+    );
+    assert_refused(
+        &run,
+        "--user-pool-id",
+        &["hunter2-secret", "client-secret-canary-0123456789abcdef"],
+    );
+
+    // A pool id that can't be one is refused too.
+    let run = srp_initiate(
+        &cli,
+        "USERNAME=alice,PASSWORD=hunter2-secret",
+        &["--user-pool-id", "not-a-pool-id"],
+    );
+    assert_refused(&run, "--user-pool-id", &["hunter2-secret"]);
+}
+
+#[test]
+fn srp_takes_the_password_not_srp_a() {
+    let cli = cli();
+    let with_pool = ["--user-pool-id", POOL];
+    // The AWS CLI's way (SRP_A computed elsewhere) is refused with a hint.
+    for parameters in [
+        "USERNAME=alice,SRP_A=0a1b2c3d",
+        "USERNAME=alice,PASSWORD=hunter2-secret,SRP_A=0a1b2c3d",
+    ] {
+        let run = srp_initiate(&cli, parameters, &with_pool);
+        assert_refused(
+            &run,
+            "SRP_A is computed by this tool: pass USERNAME and PASSWORD",
+            &["hunter2-secret", "0a1b2c3d"],
+        );
+    }
+    let run = srp_initiate(&cli, "USERNAME=alice", &with_pool);
+    assert_refused(&run, "PASSWORD is missing", &[]);
+    let run = srp_initiate(
+        &cli,
+        "USERNAME=alice,PASSWORD=hunter2-secret,DEVICE_KEY=x",
+        &with_pool,
+    );
+    assert_refused(&run, "unexpected key \"DEVICE_KEY\"", &["hunter2-secret"]);
+
+    // PASSWORD_VERIFIER is the tool's to answer, inside initiate-auth.
+    let run = cli.run(&[
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        "PASSWORD_VERIFIER",
+        "--session",
+        SESSION,
+        "--challenge-responses",
+        "USERNAME=alice",
+    ]);
+    assert_refused(
+        &run,
+        "PASSWORD_VERIFIER is answered by initiate-auth itself",
+        &[SESSION],
+    );
+}
+
+#[test]
+fn srp_with_the_pool_id_reaches_for_the_endpoint() {
+    // Well-formed, on either API: SRP_A is computed and the call made (to the closed port).
+    let cli = cli();
+    let public = srp_initiate(
+        &cli,
+        "USERNAME=alice,PASSWORD=hunter2-secret",
+        &["--user-pool-id", POOL],
+    );
+    let admin = cli.run(&[
+        "admin-initiate-auth",
+        "--user-pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_SRP_AUTH",
+        "--auth-parameters",
+        "USERNAME=alice,PASSWORD=hunter2-secret",
+    ]);
+    for (run, operation) in [(public, "InitiateAuth"), (admin, "AdminInitiateAuth")] {
+        assert_eq!(run.code(), 1, "{run:#?}");
+        assert_eq!(run.stderr_lines().len(), 1, "{run:#?}");
+        assert!(
+            run.stderr
+                .starts_with(&format!("error: Transport: {operation} ")),
+            "{run:#?}"
+        );
+        assert!(!run.stderr.contains("hunter2-secret"), "{run:#?}");
+    }
+    // The other flows take --user-pool-id on initiate-auth too, and don't need it.
+    let run = cli.run(&[
+        "initiate-auth",
+        "--user-pool-id",
+        POOL,
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_PASSWORD_AUTH",
+        "--auth-parameters",
+        "USERNAME=alice,PASSWORD=hunter2-secret",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with("error: Transport: InitiateAuth "),
+        "{run:#?}"
+    );
 }
 
 #[test]
@@ -362,5 +518,11 @@ fn help_lists_every_command() {
         "sign-in",
     ] {
         assert!(run.stdout.contains(command), "{command} missing: {run:#?}");
+    }
+    // initiate-auth's --user-pool-id is this tool's extension, and says so.
+    let run = cli().run(&["initiate-auth", "--help"]);
+    assert_eq!(run.code(), 0, "{run:#?}");
+    for text in ["--user-pool-id", "Not in the AWS CLI", "USER_SRP_AUTH"] {
+        assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
     }
 }

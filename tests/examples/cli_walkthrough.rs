@@ -553,3 +553,85 @@ async fn interactive_first_sign_in_sets_a_password_and_enrolls() {
     // (moto challenges a sign-in only when TOTP is the preferred factor, and answering MFA_SETUP
     // does not make it so there: a next sign-in gets tokens at once, so it proves nothing.)
 }
+
+#[ignore = "needs moto: tests/run.sh installs and runs it"]
+#[tokio::test]
+async fn srp_sign_in_then_totp_the_aws_cli_way() {
+    // A public client without a secret, then one with a secret (from COGNITO_CLIENT_SECRET):
+    // moto checks SECRET_HASH at InitiateAuth USER_SRP_AUTH and at the SOFTWARE_TOKEN_MFA answer.
+    for (generate_secret, user) in [(false, "frank"), (true, "grace")] {
+        let pool = TestPool::new(MotoServer::shared(), "OPTIONAL", generate_secret).await;
+        let secret = pool.create_user_with_totp(user, "Srp-Pass-1!").await;
+        let (pool_id, client_id) = (pool.pool_id.as_str(), pool.client_id.as_str());
+        let cli = cli();
+        let with_secret = |args: &[&str]| {
+            let mut command = cli.command();
+            if let Some(client_secret) = &pool.client_secret {
+                command.env("COGNITO_CLIENT_SECRET", client_secret);
+            }
+            run(command.args(args))
+        };
+
+        // initiate-auth USER_SRP_AUTH: SRP_A computed, PASSWORD_VERIFIER answered inside, and
+        // what comes after it printed as the AWS CLI prints a challenge.
+        let started = with_secret(&[
+            "initiate-auth",
+            "--client-id",
+            client_id,
+            "--user-pool-id",
+            pool_id,
+            "--auth-flow",
+            "USER_SRP_AUTH",
+            "--auth-parameters",
+            &format!("USERNAME={user},PASSWORD=Srp-Pass-1!"),
+        ]);
+        let out = started.json();
+        assert_eq!(started.stderr, "", "{started:#?}");
+        assert!(!started.stdout.contains("Srp-Pass-1!"), "{started:#?}");
+        let session = assert_challenge(&out, "SOFTWARE_TOKEN_MFA").to_owned();
+
+        // respond-to-auth-challenge continues the flow with the Session printed.
+        let code = fresh_code(secret.expose_secret()).await;
+        let out = with_secret(&[
+            "respond-to-auth-challenge",
+            "--client-id",
+            client_id,
+            "--challenge-name",
+            "SOFTWARE_TOKEN_MFA",
+            "--session",
+            &session,
+            "--challenge-responses",
+            &format!("USERNAME={user},SOFTWARE_TOKEN_MFA_CODE={code}"),
+        ])
+        .json();
+        assert_tokens(&out);
+    }
+}
+
+#[ignore = "needs moto: tests/run.sh installs and runs it"]
+#[tokio::test]
+async fn srp_on_admin_initiate_auth_reports_moto_s_refusal() {
+    // moto: AdminInitiateAuth refuses USER_SRP_AUTH (InvalidParameterException "Initiate Auth
+    // method not supported"); Cognito: accepts it, and the tool answers PASSWORD_VERIFIER and
+    // prints the next step, as initiate-auth does. Here: one clean line, exit 1, no password.
+    let pool = TestPool::new(MotoServer::shared(), "OPTIONAL", false).await;
+    pool.create_confirmed_user("heidi", "Srp-Pass-1!").await;
+    let run = cli().run(&[
+        "admin-initiate-auth",
+        "--user-pool-id",
+        &pool.pool_id,
+        "--client-id",
+        &pool.client_id,
+        "--auth-flow",
+        "USER_SRP_AUTH",
+        "--auth-parameters",
+        "USERNAME=heidi,PASSWORD=Srp-Pass-1!",
+    ]);
+    assert_service_error(&run, &["Service"], &["Srp-Pass-1!"]);
+    assert!(run.stderr.contains("AdminInitiateAuth"), "{run:#?}");
+    assert!(run.stderr.contains("InvalidParameterException"), "{run:#?}");
+    assert!(
+        run.stderr.contains("Initiate Auth method not supported"),
+        "{run:#?}"
+    );
+}

@@ -1,4 +1,5 @@
-//! The quickstart example tells its story: each Cognito call in order, the otpauth URI, the
+//! The quickstart example tells its story: each Cognito call in order (a password sign-in,
+//! enrollment, a password + TOTP sign-in, then an SRP + TOTP sign-in), the otpauth URI, the
 //! setup key, a QR code and a tokens summary; and with `RUST_LOG=trace` its output shows the
 //! library's spans but no token, and the TOTP secret only where it is meant to be shown.
 
@@ -111,7 +112,7 @@ fn the_story_names_each_call_in_order() {
     let lines: Vec<&str> = run.stdout.lines().map(str::trim_start).collect();
     let expected = [
         ("SetUserPoolMfaConfig", ""),
-        ("CreateUserPoolClient", ""),
+        ("CreateUserPoolClient", "USER_SRP_AUTH"),
         ("AdminCreateUser", ""),
         ("AdminInitiateAuth", ""),
         ("AssociateSoftwareToken", ""),
@@ -120,7 +121,11 @@ fn the_story_names_each_call_in_order() {
         ("SetUserMFAPreference", ""),
         ("GetUser", ""),
         ("AdminInitiateAuth", "SOFTWARE_TOKEN_MFA"),
-        ("AdminRespondToAuthChallenge", ""),
+        ("AdminRespondToAuthChallenge", "signed in with MFA"),
+        ("AdminInitiateAuth", "USER_SRP_AUTH"),
+        ("AdminRespondToAuthChallenge", "PASSWORD_VERIFIER"),
+        ("proof accepted;", "SOFTWARE_TOKEN_MFA"),
+        ("AdminRespondToAuthChallenge", "signed in with SRP and MFA"),
     ];
     let mut from = 0;
     for (call, detail) in expected {
@@ -176,6 +181,12 @@ fn trace_output_shows_spans_but_no_token_and_the_secret_only_where_shown() {
     assert!(
         stderr.contains("cognito_mfa."),
         "no cognito_mfa span in:\n{stderr}"
+    );
+    // The SRP sign-in's span names its flow and where it ended, not an SRP value.
+    assert!(
+        stderr.lines().any(|l| l.contains("flow=\"USER_SRP_AUTH\"")
+            && l.contains("outcome=\"SOFTWARE_TOKEN_MFA\"")),
+        "no USER_SRP_AUTH span in:\n{stderr}"
     );
 
     let story = read_story(&run.stdout);

@@ -254,14 +254,29 @@ async fn user_names_follow_cognitos_pattern() {
     let sign_in = sign_in_without_calls();
     let password = Password::new("pw");
     let long = "u".repeat(129);
+    // Cognito's pattern is [\p{L}\p{M}\p{S}\p{N}\p{P}]+: every other
+    // general category is refused, the invisible and the reordering ones
+    // included.
+    const PATTERN: &[&str] = &[
+        "letters, marks, symbols, numbers or punctuation",
+        "no spaces",
+    ];
     let cases: &[(&str, &[&str])] = &[
         ("", &["1 to 128", "got 0"]),
         (&long, &["1 to 128", "got 129"]),
-        ("has space", &["spaces or control characters"]),
-        ("tab\tname", &["spaces or control characters"]),
-        ("nbsp\u{a0}name", &["spaces or control characters"]),
-        ("nul\u{0}name", &["spaces or control characters"]),
-        ("line\nbreak", &["spaces or control characters"]),
+        ("has space", PATTERN),
+        ("tab\tname", PATTERN),
+        ("nbsp\u{a0}name", PATTERN),
+        ("nul\u{0}name", PATTERN),
+        ("line\nbreak", PATTERN),
+        ("line\u{2028}sep", PATTERN),     // Zl
+        ("evil\u{202e}gnp.exe", PATTERN), // Cf: right-to-left override
+        ("zero\u{200b}width", PATTERN),   // Cf: zero-width space
+        ("\u{feff}bom", PATTERN),         // Cf: byte order mark
+        ("joined\u{200d}name", PATTERN),  // Cf: zero-width joiner
+        ("private\u{e000}use", PATTERN),  // Co
+        ("unassigned\u{378}", PATTERN),   // Cn
+        ("esc\u{1b}[2J", PATTERN),        // Cc
     ];
     for (name, words) in cases {
         let err = sign_in.password(name, &password).await.unwrap_err();
@@ -291,6 +306,10 @@ async fn user_names_follow_cognitos_pattern() {
         max.as_str(),
         "alice@example.com",
         "\u{e9}lodie",
+        "e\u{301}lodie",            // M: a combining accent
+        "\u{65e5}\u{672c}\u{8a9e}", // L: ideographs
+        "\u{a9}\u{2122}\u{1f600}",  // S
+        "\u{661}\u{662}\u{2163}",   // N
         "+15555550100",
         "7d1e5c3a-0b4f-4c55-9d1e-abcdef012345",
     ];
@@ -345,6 +364,16 @@ async fn device_names_are_one_to_128_printable_characters() {
         (&long, &["1 to 128", "got 129"]),
         ("bad\nname", &["control characters"]),
         ("bell\u{7}", &["control characters"]),
+        ("\u{1b}[2J\u{1b}[31mphone", &["control characters"]),
+        ("\u{9b}31mphone", &["control characters"]),
+        ("line\u{2028}separator", &["line or paragraph separators"]),
+        ("para\u{2029}separator", &["line or paragraph separators"]),
+        ("\u{202e}enohp s'ecilA", &["bidi"]),
+        ("isolate\u{2066}d", &["bidi"]),
+        ("zero\u{200b}width", &["format characters"]),
+        ("\u{feff}phone", &["format characters"]),
+        ("private\u{f8ff}", &["private-use"]),
+        ("unassigned\u{378}", &["unassigned"]),
     ];
     for (name, words) in cases {
         let err = MfaEnrollment::new("Example")
@@ -371,6 +400,10 @@ async fn device_names_are_one_to_128_printable_characters() {
         "d".repeat(128),
         "x".to_owned(),
         "Alice's phone \u{1f4f1}".to_owned(),
+        // Emoji sequences and Persian words need the zero-width joiners.
+        "Alice's \u{1f469}\u{200d}\u{1f4bb}".to_owned(),
+        "\u{6af}\u{648}\u{634}\u{6cc}\u{200c}\u{627}\u{645}".to_owned(),
+        "\u{7530}\u{4e2d}\u{3000}\u{643}\u{30a4}".to_owned(),
     ] {
         let mut mock = MockCognitoBackend::new();
         let sent = name.clone();
@@ -959,4 +992,118 @@ async fn challenge_answers_are_checked_against_what_was_offered() {
         .await
         .unwrap_err();
     refused(rejected.error(), Field::Password, &["1 to 256"], None);
+}
+
+// ------------------------------------------------------------ TOTP secrets
+
+/// The floor is checked directly: `validate::totp_secret` is what the
+/// enrollment and the authenticator decode the service's secret through.
+#[test]
+fn totp_secrets_have_a_floor_that_moto_clears() {
+    let cases: &[(&str, &[&str])] = &[
+        ("A", &["at least 5 bytes"]),       // no bytes at all: an empty HMAC key
+        ("AAAAAAA", &["at least 5 bytes"]), // 4 bytes
+        ("mfrgg===", &["at least 5 bytes"]), // 3 bytes, padded, lower case
+        ("", &["empty"]),
+        (" =-= ", &["empty"]),
+        ("not base32!", &["base32"]),
+        ("GEZDGNBVGY3TQOJ1", &["base32"]),
+    ];
+    for (secret, words) in cases {
+        let err = validate::totp_secret(secret).unwrap_err();
+        refused(&err, Field::TotpSecret, words, Some(secret));
+        assert!(
+            !err.to_string().contains("got"),
+            "the refusal says nothing of the secret's length: {err}"
+        );
+    }
+    for secret in [
+        "asdfasdfasdf", // moto's, 7 bytes
+        "AAAAAAAA",     // 5 bytes: the floor
+        "JBSWY3DPEHPK3PXP",
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", // 20 bytes, Cognito's size
+        "gezd-gnbv-gy3t-qojq gezd gnbv gy3t qojq====",
+    ] {
+        validate::totp_secret(secret).unwrap();
+    }
+}
+
+// ------------------------------------------------- text from the service
+
+/// What the service sends to be shown to a person is handed out only when
+/// it is plain printable text: a terminal escape sequence, a line separator
+/// or a bidi override in FRIENDLY_DEVICE_NAME, CODE_DELIVERY_DESTINATION or
+/// CODE_DELIVERY_DELIVERY_MEDIUM reads as absent.
+#[tokio::test]
+async fn text_from_the_service_is_shown_only_when_printable() {
+    let hostile = [
+        "\u{1b}[2J\u{1b}[31mAlice's phone",
+        "\u{1b}]0;owned\u{7}phone",
+        "\u{9b}31mphone",
+        "Alice\u{2028}phone",
+        "\u{202e}enohp s'ecilA",
+        "Alice\u{0}",
+        "",
+    ];
+    let fine = [
+        "Alice's phone",
+        "Alice's \u{1f469}\u{200d}\u{1f4bb}",
+        "\u{7530}\u{4e2d}\u{3000}\u{643}\u{30a4}",
+    ];
+    let mut mock = MockCognitoBackend::new();
+    let mut seq = mockall::Sequence::new();
+    for name in hostile.iter().chain(&fine) {
+        let destination = format!("+*******0100{name}");
+        let medium = format!("SMS{name}");
+        let name = (*name).to_owned();
+        mock.expect_initiate_auth()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| {
+                Ok(challenge_response(
+                    "SOFTWARE_TOKEN_MFA",
+                    &[("USERNAME", "alice"), ("FRIENDLY_DEVICE_NAME", &name)],
+                ))
+            });
+        mock.expect_initiate_auth()
+            .times(1)
+            .in_sequence(&mut seq)
+            .returning(move |_| {
+                Ok(challenge_response(
+                    "SMS_MFA",
+                    &[
+                        ("USERNAME", "alice"),
+                        ("CODE_DELIVERY_DESTINATION", &destination),
+                        ("CODE_DELIVERY_DELIVERY_MEDIUM", &medium),
+                    ],
+                ))
+            });
+    }
+    let sign_in = SignIn::admin(mock, POOL, CLIENT).build().unwrap();
+    let password = Password::new("pw");
+    for name in hostile.iter().chain(&fine) {
+        let shown = fine.contains(name);
+        let SignInStep::TotpRequired(c) = sign_in.password("alice", &password).await.unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(c.friendly_device_name(), shown.then_some(*name), "{name:?}");
+        let SignInStep::CodeRequired(c) = sign_in.password("alice", &password).await.unwrap()
+        else {
+            panic!()
+        };
+        let destination = format!("+*******0100{name}");
+        let medium = format!("SMS{name}");
+        let destination_shown = shown || name.is_empty();
+        assert_eq!(
+            c.destination(),
+            destination_shown.then_some(destination.as_str()),
+            "{name:?}"
+        );
+        assert_eq!(
+            c.medium(),
+            destination_shown.then_some(medium.as_str()),
+            "{name:?}"
+        );
+    }
 }

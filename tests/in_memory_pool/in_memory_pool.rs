@@ -11,7 +11,7 @@ use cognito_mfa::backend::{
 };
 use cognito_mfa::clock::Clock;
 use cognito_mfa::testing::{Authenticator, ClientOptions, InMemoryPool, ManualClock};
-use cognito_mfa::{AccessToken, ClientSecret, Error, OneTimeCode, Session, secret_hash};
+use cognito_mfa::{AccessToken, ClientSecret, Error, OneTimeCode, Operation, Session, secret_hash};
 use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -269,10 +269,7 @@ async fn a_new_association_replaces_an_unverified_one() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::CodeMismatch { can_retry: true }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     let app = Authenticator::new(&second.secret_code).unwrap();
     let ok = f
         .pool
@@ -313,10 +310,7 @@ async fn verify_wrong_code_then_right_code_then_reuse_at_sign_in() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::CodeMismatch { can_retry: true }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     assert_eq!(service_code(&err), None);
 
     let verified = f
@@ -386,10 +380,7 @@ async fn wrong_code_at_sign_in_is_code_mismatch_and_three_spend_the_session() {
             .answer_totp(session(&challenge), "alice", wrong.clone())
             .await
             .unwrap_err();
-        assert!(
-            matches!(err, Error::CodeMismatch { can_retry: true }),
-            "{err:?}"
-        );
+        assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     }
     // The Session survived two wrong codes; the right one still works.
     assert_tokens(
@@ -405,7 +396,7 @@ async fn wrong_code_at_sign_in_is_code_mismatch_and_three_spend_the_session() {
             .answer_totp(session(&challenge), "alice", wrong.clone())
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::CodeMismatch { .. }), "{err:?}");
+        assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     }
     let err = f
         .answer_totp(session(&challenge), "alice", app.code_for_clock(&f.clock))
@@ -447,7 +438,7 @@ async fn one_step_early_or_late_is_accepted_two_are_not() {
             assert!(result.is_ok(), "{name}: {result:?}");
         } else {
             let err = result.unwrap_err();
-            assert!(matches!(err, Error::CodeMismatch { .. }), "{name}: {err:?}");
+            assert!(matches!(err, Error::CodeMismatch), "{name}: {err:?}");
         }
     }
 
@@ -461,7 +452,7 @@ async fn one_step_early_or_late_is_accepted_two_are_not() {
             .answer_totp(session(&challenge), "alice", app.code_at(at))
             .await
             .unwrap_err();
-        assert!(matches!(err, Error::CodeMismatch { .. }), "{err:?}");
+        assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     }
     // A code one step late (the previous step's) is accepted.
     let fresh = f.sign_in("alice", PASSWORD).await.unwrap();
@@ -531,7 +522,7 @@ async fn sessions_expire_after_the_clients_validity() {
     for minutes in [2, 16] {
         let options = ClientOptions::new().auth_session_validity(Duration::from_secs(minutes * 60));
         let err = f.pool.create_client(options).unwrap_err();
-        assert_eq!(err.code(), "InvalidParameterException");
+        assert_eq!(err.service_code(), Some("InvalidParameterException"));
     }
 }
 
@@ -622,8 +613,8 @@ async fn password_and_user_errors() {
     assert_tokens(&f.sign_in("alice", PASSWORD).await.unwrap());
 
     assert_eq!(
-        f.pool.create_user("alice", "x").unwrap_err().code(),
-        "UsernameExistsException"
+        f.pool.create_user("alice", "x").unwrap_err().service_code(),
+        Some("UsernameExistsException")
     );
 }
 
@@ -854,7 +845,7 @@ async fn an_email_alias_signs_in_and_challenges_name_the_canonical_user() {
         .pool
         .set_user_attribute("other", "email", "Alice@Example.com")
         .unwrap_err();
-    assert_eq!(err.code(), "AliasExistsException");
+    assert_eq!(err.service_code(), Some("AliasExistsException"));
 }
 
 #[tokio::test]
@@ -1099,10 +1090,7 @@ async fn select_mfa_type_sms_and_email() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, Error::CodeMismatch { can_retry: true }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     let done = f
         .respond(
             ChallengeName::SmsMfa,
@@ -1253,7 +1241,7 @@ async fn admin_reset_brings_mfa_setup_back_on_an_on_pool() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::CodeMismatch { .. }), "{err:?}");
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     let new_app = Authenticator::new(&associated.secret_code).unwrap();
     let verified = f
         .pool
@@ -1343,7 +1331,9 @@ async fn refresh_returns_new_access_and_id_tokens_without_mfa() {
         )
         .await
         .unwrap_err();
-    assert_eq!(service_code(&err), Some("NotAuthorizedException"));
+    // "Invalid Refresh Token": sign in again.
+    assert!(matches!(err, Error::RefreshTokenRejected), "{err:?}");
+    assert!(err.must_restart());
     let err = f
         .initiate(
             AuthFlow::RefreshToken,
@@ -1502,4 +1492,856 @@ fn manual_clock_handles_share_time() {
     let pool = InMemoryPool::with_clock(clock.clone());
     clock.advance(Duration::from_secs(90));
     assert_eq!(pool.now(), UNIX_EPOCH + Duration::from_secs(90));
+}
+
+// ------------------------------------------------- user names, lockout, time
+
+#[test]
+fn user_names_follow_cognitos_pattern() {
+    let pool = InMemoryPool::new();
+    // Cognito's [\p{L}\p{M}\p{S}\p{N}\p{P}]+ refuses what hides or reorders
+    // text: format characters, private use, unassigned code points.
+    for name in [
+        "evil\u{202e}gnp.exe",
+        "zero\u{200b}width",
+        "\u{feff}bom",
+        "private\u{e000}",
+        "unassigned\u{378}",
+        "line\u{2028}sep",
+        "has space",
+    ] {
+        let err = pool.create_user(name, PASSWORD).unwrap_err();
+        let Error::Service { operation, error } = &err else {
+            panic!("{name:?}: {err:?}");
+        };
+        // `?` turns a setup helper's refusal into the crate's Error.
+        assert_eq!(*operation, Operation::AdminCreateUser);
+        assert_eq!(error.code(), "InvalidParameterException", "{name:?}");
+        assert!(
+            error
+                .message()
+                .is_some_and(|m| m.contains("regular expression pattern")),
+            "{err}"
+        );
+    }
+    for name in [
+        "\u{e9}lodie",
+        "e\u{301}",
+        "\u{65e5}\u{672c}",
+        "\u{a9}\u{1f600}",
+    ] {
+        pool.create_user(name, PASSWORD).unwrap();
+    }
+}
+
+fn is_wrong_password(result: &Result<AuthResponse, Error>) -> bool {
+    matches!(result, Err(Error::WrongCredentials))
+}
+
+/// Cognito's "Password attempts exceeded", which the crate maps to
+/// `Throttled` (retry later).
+fn is_locked_out(result: &Result<AuthResponse, Error>) -> bool {
+    match result {
+        Err(e @ Error::Throttled(service)) => {
+            service.code() == "NotAuthorizedException"
+                && service.message() == Some("Password attempts exceeded")
+                && !e.must_restart()
+        }
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_user_out() {
+    let f = fixture(PoolMfaMode::Optional);
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    f.pool.create_user("bob", PASSWORD).unwrap();
+    let second = Duration::from_secs(1);
+
+    // Five wrong passwords are each "incorrect"; then even the right one is
+    // refused for a second (2^(5-5) s), and only for alice.
+    for _ in 0..5 {
+        assert!(is_wrong_password(&f.sign_in("alice", "wrong").await));
+    }
+    let locked = f.sign_in("alice", PASSWORD).await;
+    assert!(is_locked_out(&locked), "{locked:?}");
+    assert!(is_locked_out(&f.sign_in("alice", "wrong").await));
+    assert_tokens(&f.sign_in("bob", PASSWORD).await.unwrap());
+    // Attempts during the lockout don't lengthen it.
+    f.clock.advance(second);
+    assert_tokens(&f.sign_in("alice", PASSWORD).await.unwrap());
+
+    // The right password cleared the count: four more wrong ones are free.
+    for _ in 0..4 {
+        assert!(is_wrong_password(&f.sign_in("alice", "wrong").await));
+    }
+    assert_tokens(&f.sign_in("alice", PASSWORD).await.unwrap());
+
+    // Each wrong password after a lockout doubles the next: 1, 2, 4, ...
+    // seconds, up to 15 minutes. Each lockout ends on time: a second
+    // before, even the right password is refused (and that attempt keeps
+    // the 15 quiet minutes that would clear the count from passing).
+    for _ in 0..5 {
+        assert!(is_wrong_password(&f.sign_in("alice", "wrong").await));
+    }
+    for n in 5u32..=16 {
+        let lockout = Duration::from_secs(1 << (n - 5)).min(Duration::from_secs(900));
+        f.clock.advance(lockout - second);
+        assert!(is_locked_out(&f.sign_in("alice", PASSWORD).await), "n={n}");
+        f.clock.advance(second);
+        if n < 16 {
+            assert!(
+                is_wrong_password(&f.sign_in("alice", "wrong").await),
+                "n={n}"
+            );
+        }
+    }
+    // n = 16: 2^11 s would be over half an hour; the lockout was 15 minutes.
+    assert_tokens(&f.sign_in("alice", PASSWORD).await.unwrap());
+
+    // Fifteen minutes without an attempt clear the count too.
+    for _ in 0..4 {
+        assert!(is_wrong_password(&f.sign_in("alice", "wrong").await));
+    }
+    f.clock.advance(Duration::from_secs(15 * 60));
+    assert!(is_wrong_password(&f.sign_in("alice", "wrong").await));
+    assert_tokens(&f.sign_in("alice", PASSWORD).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_locked_out_user_sees_throttled_through_sign_in() {
+    use cognito_mfa::sign_in::SignIn;
+    use cognito_mfa::{Password, Recovery};
+    let f = fixture(PoolMfaMode::Optional);
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let sign_in = SignIn::admin(f.pool.clone(), f.pool.pool_id(), &f.client_id)
+        .clock(f.clock.clone())
+        .build()
+        .unwrap();
+    for _ in 0..5 {
+        let err = sign_in
+            .password("alice", &Password::new("wrong"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+    }
+    let err = sign_in
+        .password("alice", &Password::new(PASSWORD))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Throttled(_)), "{err:?}");
+    assert_eq!(err.recovery(), Recovery::RetryLater);
+}
+
+#[tokio::test]
+async fn sessions_live_at_most_fifteen_minutes() {
+    let f = fixture_with(
+        PoolMfaMode::On,
+        true,
+        ClientOptions::new().auth_session_validity(Duration::from_secs(15 * 60)),
+    );
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let almost = Duration::from_secs(15 * 60 - 1);
+    let setup = f.sign_in("alice", PASSWORD).await.unwrap();
+    f.clock.advance(almost);
+    let associated = f
+        .pool
+        .associate_software_token(TokenAuth::Session(session(&setup)))
+        .await
+        .unwrap();
+    // The Session Associate returned lives 15 minutes from then, no more.
+    f.clock.advance(Duration::from_secs(15 * 60));
+    let app = Authenticator::new(&associated.secret_code).unwrap();
+    let err = f
+        .pool
+        .verify_software_token(
+            TokenAuth::Session(associated.session.unwrap()),
+            app.code_for_clock(&f.clock),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SessionExpired), "{err:?}");
+    // A longer validity is refused when the client is made.
+    for validity in [15 * 60 + 60, 15 * 60 + 1, u64::MAX] {
+        let options = ClientOptions::new().auth_session_validity(Duration::from_secs(validity));
+        let err = f.pool.create_client(options).unwrap_err();
+        assert_eq!(err.service_code(), Some("InvalidParameterException"));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// USER_SRP_AUTH: the pool as an SRP server
+// ---------------------------------------------------------------------------
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use cognito_mfa::sign_in::{SignIn, SignInStep};
+use cognito_mfa::{Password, Recovery};
+use std::sync::{Arc, Mutex};
+
+/// Tue Dec 1 01:46:10 UTC 2026: a one-digit day, so a zero-padded one differs.
+const DEC_1: u64 = 1_796_089_570;
+
+/// A change made to the client's PASSWORD_VERIFIER answer on its way to the pool.
+type Edit = Box<dyn Fn(&mut Parameters) + Send + Sync>;
+
+/// The pool behind a sign-in whose PASSWORD_VERIFIER answers a test may rewrite (a client
+/// whose maths or formatting is wrong), keeping each answer as the client made it.
+struct Tampered {
+    pool: InMemoryPool,
+    edit: Mutex<Option<Edit>>,
+    answers: Mutex<Vec<RespondToAuthChallengeRequest>>,
+}
+
+impl Tampered {
+    fn new(pool: &InMemoryPool) -> Arc<Self> {
+        Arc::new(Self {
+            pool: pool.clone(),
+            edit: Mutex::new(None),
+            answers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn edit(&self, edit: impl Fn(&mut Parameters) + Send + Sync + 'static) {
+        *self.edit.lock().unwrap() = Some(Box::new(edit));
+    }
+
+    fn untouched(&self) {
+        *self.edit.lock().unwrap() = None;
+    }
+
+    /// The last PASSWORD_VERIFIER answer, as the client made it.
+    fn last_answer(&self) -> RespondToAuthChallengeRequest {
+        self.answers
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("an answer")
+    }
+}
+
+#[async_trait::async_trait]
+impl CognitoBackend for Tampered {
+    async fn associate_software_token(
+        &self,
+        auth: TokenAuth,
+    ) -> Result<cognito_mfa::backend::AssociatedSoftwareToken, Error> {
+        self.pool.associate_software_token(auth).await
+    }
+
+    async fn verify_software_token(
+        &self,
+        auth: TokenAuth,
+        code: OneTimeCode,
+        friendly_device_name: Option<String>,
+    ) -> Result<cognito_mfa::backend::VerifiedSoftwareToken, Error> {
+        self.pool
+            .verify_software_token(auth, code, friendly_device_name)
+            .await
+    }
+
+    async fn set_user_mfa_preference(
+        &self,
+        user: UserTarget,
+        update: MfaPreferenceUpdate,
+    ) -> Result<(), Error> {
+        self.pool.set_user_mfa_preference(user, update).await
+    }
+
+    async fn get_user_mfa_settings(
+        &self,
+        user: UserTarget,
+    ) -> Result<cognito_mfa::backend::UserMfaSettings, Error> {
+        self.pool.get_user_mfa_settings(user).await
+    }
+
+    async fn admin_delete_software_token(
+        &self,
+        user_pool_id: String,
+        username: String,
+    ) -> Result<(), Error> {
+        self.pool
+            .admin_delete_software_token(user_pool_id, username)
+            .await
+    }
+
+    async fn initiate_auth(&self, request: InitiateAuthRequest) -> Result<AuthResponse, Error> {
+        self.pool.initiate_auth(request).await
+    }
+
+    async fn respond_to_auth_challenge(
+        &self,
+        mut request: RespondToAuthChallengeRequest,
+    ) -> Result<AuthResponse, Error> {
+        if request.challenge == ChallengeName::PasswordVerifier {
+            self.answers.lock().unwrap().push(request.clone());
+            if let Some(edit) = &*self.edit.lock().unwrap() {
+                edit(&mut request.responses);
+            }
+        }
+        self.pool.respond_to_auth_challenge(request).await
+    }
+
+    async fn get_user_pool_mfa_config(&self, user_pool_id: String) -> Result<PoolMfaConfig, Error> {
+        self.pool.get_user_pool_mfa_config(user_pool_id).await
+    }
+
+    async fn set_user_pool_mfa_config(
+        &self,
+        user_pool_id: String,
+        config: PoolMfaConfig,
+    ) -> Result<PoolMfaConfig, Error> {
+        self.pool
+            .set_user_pool_mfa_config(user_pool_id, config)
+            .await
+    }
+
+    async fn describe_user_pool_client(
+        &self,
+        user_pool_id: String,
+        client_id: String,
+    ) -> Result<cognito_mfa::backend::AppClient, Error> {
+        self.pool
+            .describe_user_pool_client(user_pool_id, client_id)
+            .await
+    }
+}
+
+impl Fixture {
+    /// `SignIn::password_srp`'s sign-in on `backend`: admin or public (the pool id given), with
+    /// the client's secret if it has one, on the pool's clock.
+    fn srp_sign_in(&self, backend: impl CognitoBackend + 'static, admin: bool) -> SignIn {
+        let builder = if admin {
+            SignIn::admin(backend, self.pool.pool_id(), &self.client_id)
+        } else {
+            SignIn::public(backend, &self.client_id).user_pool_id(self.pool.pool_id())
+        };
+        match &self.secret {
+            Some(secret) => builder.client_secret(secret.clone()),
+            None => builder,
+        }
+        .clock(self.clock.clone())
+        .build()
+        .unwrap()
+    }
+
+    /// InitiateAuth USER_SRP_AUTH with `srp_a` (any value in [1, N) gets a PASSWORD_VERIFIER).
+    async fn initiate_srp(&self, username: &str, srp_a: &str) -> Result<AuthResponse, Error> {
+        let params = Parameters::new()
+            .with("USERNAME", username)
+            .with("SRP_A", srp_a);
+        self.initiate(AuthFlow::UserSrp, self.with_hash(params, username))
+            .await
+    }
+}
+
+async fn srp_password(
+    sign_in: &SignIn,
+    username: &str,
+    password: &str,
+) -> Result<SignInStep, Error> {
+    sign_in
+        .password_srp(username, &Password::new(password))
+        .await
+}
+
+fn is_hex(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// PASSWORD_VERIFIER names the canonical user in USERNAME and USER_ID_FOR_SRP (as Cognito does;
+/// moto sends the sub), carries a Session, a salt that stays the user's until the password
+/// changes, a fresh B and a fresh opaque base64 SECRET_BLOCK each time.
+#[tokio::test]
+async fn srp_password_verifier_is_cognitos() {
+    let f = fixture(PoolMfaMode::Optional);
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    f.pool
+        .set_user_attribute("alice", "email", "alice@example.com")
+        .unwrap();
+    let first = f.initiate_srp("alice@example.com", "2").await.unwrap();
+    assert_challenge(&first, ChallengeName::PasswordVerifier, "alice");
+    let second = f.initiate_srp("alice", "2").await.unwrap();
+    let (p1, p2) = (&first.parameters, &second.parameters);
+    assert_eq!(
+        p1.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "SALT",
+            "SECRET_BLOCK",
+            "SRP_B",
+            "USERNAME",
+            "USER_ID_FOR_SRP"
+        ]
+    );
+    assert!(is_hex(&p1["SALT"]) && is_hex(&p1["SRP_B"]));
+    assert_eq!(p1["SALT"], p2["SALT"], "one salt per password");
+    assert_ne!(p1["SRP_B"], p2["SRP_B"], "a fresh b each time");
+    assert!(p1["SRP_B"].len() > 700, "B is a 3072-bit number");
+    assert_ne!(p1["SECRET_BLOCK"], p2["SECRET_BLOCK"]);
+    assert_eq!(BASE64.decode(&p1["SECRET_BLOCK"]).unwrap().len(), 1024);
+    assert_ne!(
+        session(&first).expose_secret(),
+        p1["SECRET_BLOCK"],
+        "the Session and the block are separate values"
+    );
+
+    // Each user has their own salt.
+    f.pool.create_user("bob", PASSWORD).unwrap();
+    let bob = f.initiate_srp("bob", "2").await.unwrap();
+    assert_ne!(bob.parameters["SALT"], p1["SALT"]);
+}
+
+/// The library's SRP sign-in proves the password to the pool, on both APIs, with and without
+/// a client secret and through an email alias; the pool then goes on as after a password
+/// (SOFTWARE_TOKEN_MFA, then tokens).
+#[tokio::test]
+async fn srp_sign_in_then_totp_on_both_apis() {
+    for secret in [false, true] {
+        let f = fixture_with(
+            PoolMfaMode::Optional,
+            true,
+            ClientOptions::new().generate_secret(secret),
+        );
+        let (app, _) = f.enroll("alice").await;
+        f.pool
+            .set_user_attribute("alice", "email", "alice@example.com")
+            .unwrap();
+        for admin in [true, false] {
+            for typed in ["alice", "alice@example.com"] {
+                f.clock.advance(STEP);
+                let sign_in = f.srp_sign_in(f.pool.clone(), admin);
+                let step = srp_password(&sign_in, typed, PASSWORD).await.unwrap();
+                let SignInStep::TotpRequired(challenge) = step else {
+                    panic!(
+                        "expected SOFTWARE_TOKEN_MFA, got {:?}",
+                        step.challenge_name()
+                    );
+                };
+                assert_eq!(challenge.username(), "alice");
+                let code = app.code_for_clock(&f.clock);
+                let done = challenge
+                    .answer(&sign_in, code.expose_secret())
+                    .await
+                    .unwrap();
+                assert!(
+                    matches!(done, SignInStep::Done(_)),
+                    "secret {secret}, admin {admin}, {typed}"
+                );
+            }
+        }
+    }
+}
+
+/// A wrong password over SRP is Cognito's "Incorrect username or password." (WrongCredentials)
+/// and counts toward the lockout with the password flow's: five wrong in a row lock both out.
+#[tokio::test]
+async fn srp_wrong_password_is_wrong_credentials_and_counts_for_the_lockout() {
+    let f = fixture(PoolMfaMode::Optional);
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let sign_in = f.srp_sign_in(f.pool.clone(), true);
+    for _ in 0..3 {
+        let err = srp_password(&sign_in, "alice", "wrong").await.unwrap_err();
+        assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+    }
+    assert!(is_wrong_password(&f.sign_in("alice", "wrong").await));
+    let err = srp_password(&sign_in, "alice", "wrong").await.unwrap_err();
+    assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+    // Locked out for a second, whichever flow.
+    let err = srp_password(&sign_in, "alice", PASSWORD).await.unwrap_err();
+    assert!(matches!(err, Error::Throttled(_)), "{err:?}");
+    assert_eq!(err.recovery(), Recovery::RetryLater);
+    assert!(is_locked_out(&f.sign_in("alice", PASSWORD).await));
+    f.clock.advance(Duration::from_secs(1));
+    let step = srp_password(&sign_in, "alice", PASSWORD).await.unwrap();
+    assert!(matches!(step, SignInStep::Done(_)), "{step:?}");
+}
+
+/// A client whose maths or formatting is wrong fails against the pool: a signature changed by
+/// one bit or left empty, a TIMESTAMP with a zero-padded day or a wrong weekday, a changed
+/// SECRET_BLOCK, and a TIMESTAMP off the pool's clock by more than five minutes. Each is
+/// "Incorrect username or password." (WrongCredentials) and ends the sign-in; the untouched
+/// client signs in. (A client that signs a zero-padded day is refused too: the pool's unit
+/// tests drive the SRP maths directly.)
+#[tokio::test]
+async fn tampered_srp_proofs_are_refused() {
+    let f = fixture(PoolMfaMode::Off);
+    f.clock.set(UNIX_EPOCH + Duration::from_secs(DEC_1));
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let backend = Tampered::new(&f.pool);
+    let sign_in = f.srp_sign_in(backend.clone(), false);
+
+    let edits: [(&str, Edit); 5] = [
+        (
+            "one bit of the signature",
+            Box::new(|p: &mut Parameters| {
+                let mut sig = BASE64
+                    .decode(p.get("PASSWORD_CLAIM_SIGNATURE").unwrap())
+                    .unwrap();
+                sig[0] ^= 1;
+                p.insert("PASSWORD_CLAIM_SIGNATURE", BASE64.encode(sig));
+            }),
+        ),
+        (
+            "a zero-padded day",
+            Box::new(|p: &mut Parameters| {
+                let ts = p.get("TIMESTAMP").unwrap().replace("Dec 1 ", "Dec 01 ");
+                assert!(ts.contains("Dec 01 "), "{ts}");
+                p.insert("TIMESTAMP", ts);
+            }),
+        ),
+        (
+            "a wrong weekday",
+            Box::new(|p: &mut Parameters| {
+                let ts = p.get("TIMESTAMP").unwrap().replace("Tue ", "Wed ");
+                p.insert("TIMESTAMP", ts);
+            }),
+        ),
+        (
+            "a changed SECRET_BLOCK",
+            Box::new(|p: &mut Parameters| {
+                let mut block = BASE64
+                    .decode(p.get("PASSWORD_CLAIM_SECRET_BLOCK").unwrap())
+                    .unwrap();
+                block[7] ^= 0x80;
+                p.insert("PASSWORD_CLAIM_SECRET_BLOCK", BASE64.encode(block));
+            }),
+        ),
+        (
+            "an empty signature",
+            Box::new(|p: &mut Parameters| p.insert("PASSWORD_CLAIM_SIGNATURE", "")),
+        ),
+    ];
+    for (what, edit) in edits {
+        backend.edit(edit);
+        let err = srp_password(&sign_in, "alice", PASSWORD).await.unwrap_err();
+        assert!(matches!(err, Error::WrongCredentials), "{what}: {err:?}");
+        // The sign-in is over: the same answer again finds no Session.
+        let sent = backend.last_answer();
+        let err = f.pool.respond_to_auth_challenge(sent).await.unwrap_err();
+        assert!(matches!(err, Error::SessionExpired), "{what}: {err:?}");
+        // Five wrong proofs would lock alice out: a right password clears the count.
+        assert_tokens(&f.sign_in("alice", PASSWORD).await.unwrap());
+    }
+
+    backend.untouched();
+    let step = srp_password(&sign_in, "alice", PASSWORD).await.unwrap();
+    assert!(matches!(step, SignInStep::Done(_)), "{step:?}");
+
+    // The sign-in's clock five minutes and a second off the pool's, either way: refused.
+    // Within five minutes: accepted.
+    for (offset, ahead, accepted) in [
+        (301, true, false),
+        (301, false, false),
+        (299, true, true),
+        (299, false, true),
+    ] {
+        let at = if ahead {
+            f.clock.now() + Duration::from_secs(offset)
+        } else {
+            f.clock.now() - Duration::from_secs(offset)
+        };
+        let skewed = SignIn::public(f.pool.clone(), &f.client_id)
+            .user_pool_id(f.pool.pool_id())
+            .clock(ManualClock::new(at))
+            .build()
+            .unwrap();
+        let result = srp_password(&skewed, "alice", PASSWORD).await;
+        if accepted {
+            assert!(
+                matches!(result, Ok(SignInStep::Done(_))),
+                "{offset} {ahead}: {result:?}"
+            );
+        } else {
+            assert!(
+                matches!(result, Err(Error::WrongCredentials)),
+                "{offset} {ahead}: {result:?}"
+            );
+        }
+    }
+}
+
+/// A SECRET_BLOCK, signature and TIMESTAMP that signed in once don't sign in again: not with
+/// their own Session (spent), nor with a new sign-in's Session (another block).
+#[tokio::test]
+async fn a_reused_secret_block_is_refused() {
+    let f = fixture(PoolMfaMode::Off);
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let backend = Tampered::new(&f.pool);
+    let sign_in = f.srp_sign_in(backend.clone(), true);
+    let step = srp_password(&sign_in, "alice", PASSWORD).await.unwrap();
+    assert!(matches!(step, SignInStep::Done(_)), "{step:?}");
+    let first = backend.last_answer();
+
+    let err = f
+        .pool
+        .respond_to_auth_challenge(first.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SessionExpired), "{err:?}");
+
+    let replayed = first.responses.clone();
+    backend.edit(move |p| {
+        for name in [
+            "PASSWORD_CLAIM_SECRET_BLOCK",
+            "PASSWORD_CLAIM_SIGNATURE",
+            "TIMESTAMP",
+        ] {
+            p.insert(name, replayed.get(name).unwrap());
+        }
+    });
+    let err = srp_password(&sign_in, "alice", PASSWORD).await.unwrap_err();
+    assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+}
+
+/// What is wrong with the request rather than the proof is refused with the Session left
+/// usable, as for the other challenges: a missing parameter, a TIMESTAMP that does not parse
+/// (Cognito's InvalidParameterException), a wrong SECRET_HASH, USERNAME that is not the
+/// canonical name. The same Session then takes the right answer.
+#[tokio::test]
+async fn srp_answers_with_request_errors_keep_the_session() {
+    let f = fixture_with(
+        PoolMfaMode::Off,
+        true,
+        ClientOptions::new().generate_secret(true),
+    );
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let backend = Tampered::new(&f.pool);
+    let sign_in = f.srp_sign_in(backend.clone(), false);
+    backend.edit(|p| p.insert("TIMESTAMP", "2023-11-14T22:13:40Z"));
+    let err = srp_password(&sign_in, "alice", PASSWORD).await.unwrap_err();
+    assert_eq!(
+        service_code(&err),
+        Some("InvalidParameterException"),
+        "{err:?}"
+    );
+    let Error::Service { error, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        error.message(),
+        Some("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+    );
+    let answer = backend.last_answer();
+    let with = |name: &str, value: &str| {
+        let mut request = answer.clone();
+        request.responses.insert(name, value);
+        request
+    };
+    let secret = f.secret.clone().unwrap();
+    let cases = [
+        (
+            with("TIMESTAMP", "Tue Nov 14 22:13:40 UTC"),
+            "InvalidParameterException",
+        ),
+        (
+            with("SECRET_HASH", &secret_hash(&secret, "bob", &f.client_id)),
+            "SecretHashMismatch",
+        ),
+        (with("USERNAME", "alice@example.com"), "SessionExpired"),
+    ];
+    for (request, expected) in cases {
+        let err = f.pool.respond_to_auth_challenge(request).await.unwrap_err();
+        let kind = service_code(&err).unwrap_or(err.kind());
+        assert_eq!(kind, expected, "{err:?}");
+    }
+    let mut missing = answer.clone();
+    missing.responses = Parameters::new();
+    for (name, value) in answer.responses.expose_all() {
+        if name != "PASSWORD_CLAIM_SIGNATURE" {
+            missing.responses.insert(name, value);
+        }
+    }
+    let err = f.pool.respond_to_auth_challenge(missing).await.unwrap_err();
+    assert_eq!(service_code(&err), Some("InvalidParameterException"));
+    // The Session survived all of those: the client's own answer signs in.
+    let done = f.pool.respond_to_auth_challenge(answer).await.unwrap();
+    assert_tokens(&done);
+}
+
+/// InitiateAuth USER_SRP_AUTH is refused as the password flows are: a client that does not
+/// allow the flow, a missing or wrong SECRET_HASH, an unknown, federated or disabled user;
+/// and an SRP_A that is no SRP public value (not hex, over 3072 bits, or ≡ 0 mod N).
+#[tokio::test]
+async fn srp_initiate_auth_refusals() {
+    let no_srp = fixture_with(
+        PoolMfaMode::Optional,
+        true,
+        ClientOptions::new()
+            .explicit_auth_flows([AuthFlow::AdminUserPassword, AuthFlow::UserPassword]),
+    );
+    no_srp.pool.create_user("alice", PASSWORD).unwrap();
+    for admin in [true, false] {
+        let sign_in = no_srp.srp_sign_in(no_srp.pool.clone(), admin);
+        let err = srp_password(&sign_in, "alice", PASSWORD).await.unwrap_err();
+        assert!(matches!(err, Error::AuthFlowNotEnabled), "{err:?}");
+    }
+    // The password flows still work there.
+    assert_tokens(&no_srp.sign_in("alice", PASSWORD).await.unwrap());
+
+    let f = fixture_with(
+        PoolMfaMode::Optional,
+        true,
+        ClientOptions::new().generate_secret(true),
+    );
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    f.pool.create_federated_user("Google_123456").unwrap();
+    f.pool.create_user("dora", PASSWORD).unwrap();
+    f.pool.set_user_enabled("dora", false).unwrap();
+    let secret = f.secret.clone().unwrap();
+    let no_secret = SignIn::public(f.pool.clone(), &f.client_id)
+        .user_pool_id(f.pool.pool_id())
+        .clock(f.clock.clone())
+        .build()
+        .unwrap();
+    let err = srp_password(&no_secret, "alice", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SecretHashMismatch), "{err:?}");
+    let wrong_secret = SignIn::admin(f.pool.clone(), f.pool.pool_id(), &f.client_id)
+        .client_secret(ClientSecret::new("x".repeat(51)))
+        .clock(f.clock.clone())
+        .build()
+        .unwrap();
+    let err = srp_password(&wrong_secret, "alice", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SecretHashMismatch), "{err:?}");
+    let err = f
+        .initiate(
+            AuthFlow::UserSrp,
+            Parameters::new()
+                .with("USERNAME", "alice")
+                .with("SRP_A", "2")
+                .with("SECRET_HASH", secret_hash(&secret, "bob", &f.client_id)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SecretHashMismatch), "{err:?}");
+
+    let sign_in = f.srp_sign_in(f.pool.clone(), false);
+    let err = srp_password(&sign_in, "nobody", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::UserNotFound), "{err:?}");
+    let err = srp_password(&sign_in, "Google_123456", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+    let err = srp_password(&sign_in, "dora", PASSWORD).await.unwrap_err();
+    assert!(matches!(err, Error::UserDisabled), "{err:?}");
+
+    let n = concat!(
+        "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD",
+        "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+        "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F",
+        "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+        "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510",
+        "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+        "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C",
+        "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+    );
+    let too_long = "1".repeat(769);
+    for srp_a in ["0", "000", n, "xyz", "", &too_long] {
+        let err = f.initiate_srp("alice", srp_a).await.unwrap_err();
+        assert_eq!(
+            service_code(&err),
+            Some("InvalidParameterException"),
+            "{srp_a:?}"
+        );
+    }
+    let err = f
+        .initiate(
+            AuthFlow::UserSrp,
+            f.with_hash(Parameters::new().with("USERNAME", "alice"), "alice"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(service_code(&err), Some("InvalidParameterException"));
+}
+
+/// A PASSWORD_VERIFIER Session is good for that challenge only, and a Session of another
+/// challenge does not take a proof.
+#[tokio::test]
+async fn a_password_verifier_session_answers_nothing_else() {
+    let f = fixture(PoolMfaMode::On);
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let verifier = f.initiate_srp("alice", "2").await.unwrap();
+    let err = f
+        .pool
+        .associate_software_token(TokenAuth::Session(session(&verifier)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SessionExpired), "{err:?}");
+    let verifier = f.initiate_srp("alice", "2").await.unwrap();
+    let err = f
+        .respond(
+            ChallengeName::MfaSetup,
+            session(&verifier),
+            "alice",
+            Parameters::new(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        service_code(&err),
+        Some("InvalidParameterException"),
+        "{err:?}"
+    );
+
+    let setup = f.sign_in("alice", PASSWORD).await.unwrap();
+    assert_challenge(&setup, ChallengeName::MfaSetup, "alice");
+    let err = f
+        .respond(
+            ChallengeName::PasswordVerifier,
+            session(&setup),
+            "alice",
+            Parameters::new()
+                .with("PASSWORD_CLAIM_SECRET_BLOCK", "AAAA")
+                .with("PASSWORD_CLAIM_SIGNATURE", "AAAA")
+                .with("TIMESTAMP", "Tue Nov 14 22:13:40 UTC 2023"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        service_code(&err),
+        Some("InvalidParameterException"),
+        "{err:?}"
+    );
+}
+
+/// The temporary password of an administrator-created user signs in over SRP too
+/// (NEW_PASSWORD_REQUIRED follows), and the new password replaces the verifier: the old one no
+/// longer proves, the new one does.
+#[tokio::test]
+async fn a_new_password_gets_a_new_verifier() {
+    let f = fixture(PoolMfaMode::Off);
+    f.pool.admin_create_user("alice", "Temp-Passw0rd!").unwrap();
+    let before = f.initiate_srp("alice", "2").await.unwrap().parameters["SALT"].clone();
+    let sign_in = f.srp_sign_in(f.pool.clone(), true);
+    let step = srp_password(&sign_in, "alice", "Temp-Passw0rd!")
+        .await
+        .unwrap();
+    let SignInStep::NewPasswordRequired(challenge) = step else {
+        panic!(
+            "expected NEW_PASSWORD_REQUIRED, got {:?}",
+            step.challenge_name()
+        );
+    };
+    let done = challenge
+        .answer(&sign_in, &Password::new("New-Passw0rd!"), &[])
+        .await
+        .unwrap();
+    assert!(matches!(done, SignInStep::Done(_)));
+    let after = f.initiate_srp("alice", "2").await.unwrap().parameters["SALT"].clone();
+    assert_ne!(before, after, "a new salt with the new password");
+    let err = srp_password(&sign_in, "alice", "Temp-Passw0rd!")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongCredentials), "{err:?}");
+    let step = srp_password(&sign_in, "alice", "New-Passw0rd!")
+        .await
+        .unwrap();
+    assert!(matches!(step, SignInStep::Done(_)));
 }

@@ -217,6 +217,7 @@ fn no_flow_leaks_a_secret_into_values_errors_or_logs() {
     rt.block_on(async {
         mock_flows(&mut audit).await;
         pool_flows(&mut audit).await;
+        sdk_flows(&mut audit).await;
     });
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -1140,6 +1141,72 @@ impl PoolWorld {
 
 fn totp(step: SignInStep) -> cognito_mfa::sign_in::TotpChallenge {
     totp_mock_challenge(step)
+}
+
+/// `SdkBackend` against a local server that echoes what it was sent: in its
+/// error messages, and (answers of 200) the Session and tokens of a real
+/// answer. The SDK's own events at TRACE, inside the library's spans, are
+/// in the log the test reads.
+async fn sdk_flows(audit: &mut Audit) {
+    use crate::common::http::{Answer, Server, plain_config};
+
+    const SDK_PASSWORD: &str = "SDKPASSWORDCANARY-9f3a";
+    const SDK_SESSION: &str = "SDKSESSIONCANARY-0123456789abcdefghij";
+    const SDK_CODE: &str = "271828";
+    const SDK_ACCESS: &str = "SDKACCESSCANARY-eyJraWQ";
+    for canary in [SDK_PASSWORD, SDK_SESSION, SDK_CODE, SDK_ACCESS] {
+        audit.canary(canary);
+    }
+    // Every request's body echoed in the message: everything it carried.
+    let echo = Server::start(|body| {
+        Answer::cognito_error(400, "ResourceNotFoundException", body, "req-echo")
+    })
+    .await;
+    let backend = cognito_mfa::SdkBackend::from_conf(&plain_config(&echo.endpoint).await);
+    let sign_in = SignIn::public(backend, "sdkclient").build().unwrap();
+    let err = sign_in
+        .password("alice", &Password::new(SDK_PASSWORD))
+        .await
+        .unwrap_err();
+    audit.error("sdk: echoed password", &err);
+    let step = sign_in
+        .resume_parts("SOFTWARE_TOKEN_MFA", Session::new(SDK_SESSION), "alice")
+        .unwrap();
+    let SignInStep::TotpRequired(c) = step else {
+        panic!("a TOTP challenge");
+    };
+    let rejected = c.answer(&sign_in, SDK_CODE).await.unwrap_err();
+    audit.rejected("sdk: echoed code and Session", &rejected);
+
+    // A good answer: the Session, then tokens, in bodies the SDK parses.
+    let answers = Server::start(|body| {
+        if body.contains("SOFTWARE_TOKEN_MFA_CODE") {
+            Answer::json(&serde_json::json!({
+                "AuthenticationResult": {
+                    "AccessToken": SDK_ACCESS, "ExpiresIn": 3600, "TokenType": "Bearer"
+                }
+            }))
+        } else {
+            Answer::json(&serde_json::json!({
+                "ChallengeName": "SOFTWARE_TOKEN_MFA",
+                "Session": SDK_SESSION,
+                "ChallengeParameters": { "USERNAME": "alice" }
+            }))
+        }
+    })
+    .await;
+    let backend = cognito_mfa::SdkBackend::from_conf(&plain_config(&answers.endpoint).await);
+    let sign_in = SignIn::public(backend, "sdkclient").build().unwrap();
+    let step = sign_in
+        .password("alice", &Password::new(SDK_PASSWORD))
+        .await
+        .unwrap();
+    audit.debug("sdk: challenge", &step);
+    let SignInStep::TotpRequired(c) = step else {
+        panic!("a TOTP challenge");
+    };
+    let done = c.answer(&sign_in, SDK_CODE).await.unwrap();
+    audit.debug("sdk: tokens", &done);
 }
 
 async fn pool_flows(audit: &mut Audit) {

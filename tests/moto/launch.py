@@ -152,13 +152,20 @@ def exit_with_parent():
     """Exit the whole process (without cleanup: the server thread holds no state worth
     saving) as soon as the process that started us is gone."""
     parent = os.getppid()
-    if parent == 1:
+    if parent == 1 or os.environ.get("COGNITO_MFA_MOTO_DETACH") == "1":
         return  # started detached on purpose; nothing to watch
 
     def watch():
         while True:
             time.sleep(0.5)
             if os.getppid() != parent:
+                # Say why: a person who started moto by hand from a shell
+                # that has since gone sees the server vanish otherwise.
+                sys.stderr.write(
+                    f"launch.py: the process that started me ({parent}) is gone; "
+                    "stopping moto (COGNITO_MFA_MOTO_DETACH=1 keeps it running)\n"
+                )
+                sys.stderr.flush()
                 os._exit(0)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -13,3 +13,4 @@ mod moto_sign_in;
 mod proptest_state_machine;
 mod scenarios;
 mod sign_in_mock;
+mod srp;

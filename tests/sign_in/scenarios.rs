@@ -1,5 +1,9 @@
-//! One scenario suite, two peers: every scenario runs against the in-memory pool and against
-//! moto (through `SdkBackend`), and each peer's outcome is compared with one expected value.
+//! One scenario suite, three peers: every scenario runs against the in-memory pool, against
+//! moto (through `SdkBackend`), and against the in-memory pool served over HTTP by
+//! `testing::LocalCognito` (through `SdkBackend`, feature `local-endpoint`), and each peer's
+//! outcome is compared with one expected value. The local endpoint behaves as the in-memory pool
+//! does, so it expects what the in-memory pool expects, over the real wire — the SRP scenarios
+//! included.
 //!
 //! A scenario is an `async fn scenario_x(env: &Env) -> Outcome`: it drives the library's
 //! high-level API (`SignIn`, `MfaEnrollment`, `admin`) through `env.backend` and records what
@@ -9,6 +13,10 @@
 //! built per peer with a "moto: X; Cognito: Y" comment. The shared part is compared on both.
 //!
 //! The in-memory tests always run; the moto tests are `#[ignore]`d unless moto is there (tests/run.sh).
+//!
+//! The SRP scenarios (`SignIn::password_srp`, USER_SRP_AUTH) run on the in-memory pool only:
+//! moto checks no SRP proof (a wrong password signs in) and refuses USER_SRP_AUTH on the admin
+//! API, so there is no shared outcome to compare; its SRP tests are in `moto_sign_in.rs`.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -18,7 +26,7 @@ use cognito_mfa::backend::{
     CognitoBackend, FactorPreference, MfaFactor, PoolMfaConfig, PoolMfaMode,
 };
 use cognito_mfa::clock::Clock;
-use cognito_mfa::sign_in::{SignIn, SignInStep};
+use cognito_mfa::sign_in::{MfaSetupChallenge, SignIn, SignInStep};
 use cognito_mfa::testing::{Authenticator, ClientOptions, InMemoryPool, ManualClock};
 use cognito_mfa::{
     AccessToken, ClientSecret, Error, MfaEnrollment, Password, Rejected, SdkBackend, TotpSecret,
@@ -41,13 +49,26 @@ enum Peer {
     InMemory,
     /// A moto server (one per test binary), through `SdkBackend`.
     Moto,
+    /// An `InMemoryPool` on a `ManualClock`, served over HTTP by `LocalCognito` (one per
+    /// scenario), through `SdkBackend`. Needs the `local-endpoint` feature.
+    #[cfg_attr(not(feature = "local-endpoint"), allow(dead_code))]
+    Local,
 }
+
+/// The server a `Peer::Local` scenario talks to, kept alive as long as its `Env`.
+#[cfg(feature = "local-endpoint")]
+type LocalServer = cognito_mfa::testing::LocalCognito;
+#[cfg(not(feature = "local-endpoint"))]
+type LocalServer = ();
 
 /// The peer's own handles, for what the `CognitoBackend` trait does not cover (creating users).
 enum Backing {
+    /// The in-memory pool, called directly (`server` is `None`) or over `LocalCognito`.
     InMemory {
         pool: InMemoryPool,
         clock: ManualClock,
+        #[allow(dead_code)] // held for its Drop: the server stops with the Env
+        server: Option<LocalServer>,
     },
     Moto {
         pool: TestPool,
@@ -82,7 +103,11 @@ impl Peer {
                     pool_id: pool.pool_id().to_owned(),
                     client_id: client.client_id,
                     client_secret: client.client_secret,
-                    backing: Backing::InMemory { pool, clock },
+                    backing: Backing::InMemory {
+                        pool,
+                        clock,
+                        server: None,
+                    },
                 }
             }
             Peer::Moto => {
@@ -98,8 +123,53 @@ impl Peer {
                     backing: Backing::Moto { pool },
                 }
             }
+            Peer::Local => local_setup(mfa, client_secret).await,
         }
     }
+}
+
+/// A pool set up as for `Peer::InMemory`, on a `LocalCognito` reading the same `ManualClock`,
+/// and an `SdkBackend` pointed at it.
+#[cfg(feature = "local-endpoint")]
+async fn local_setup(mfa: PoolMfaMode, client_secret: bool) -> Env {
+    let clock = ManualClock::starting_now();
+    let server = cognito_mfa::testing::LocalCognito::builder()
+        .clock(clock.clone())
+        .start()
+        .await
+        .expect("a local endpoint");
+    let pool = server.create_pool("scenarios");
+    pool.set_mfa_config(PoolMfaConfig::new(mfa, mfa != PoolMfaMode::Off));
+    let client = pool
+        .create_client(ClientOptions::new().generate_secret(client_secret))
+        .expect("an app client");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(server.endpoint())
+        .region(aws_sdk_cognitoidentityprovider::config::Region::new(
+            "us-east-1",
+        ))
+        .credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
+            "local", "local", None, None, "local",
+        ))
+        .load()
+        .await;
+    Env {
+        peer: Peer::Local,
+        backend: Arc::new(SdkBackend::from_conf(&config)),
+        pool_id: pool.pool_id().to_owned(),
+        client_id: client.client_id,
+        client_secret: client.client_secret,
+        backing: Backing::InMemory {
+            pool,
+            clock,
+            server: Some(server),
+        },
+    }
+}
+
+#[cfg(not(feature = "local-endpoint"))]
+async fn local_setup(_mfa: PoolMfaMode, _client_secret: bool) -> Env {
+    panic!("Peer::Local needs the local-endpoint feature")
 }
 
 impl Env {
@@ -186,6 +256,27 @@ impl Env {
         .expect("SignIn::admin")
     }
 
+    /// SRP sign-in (`password_srp`, USER_SRP_AUTH) on the admin or the public API (the pool id
+    /// given: it enters the proof), with the client's secret if it has one. In memory it reads
+    /// the pool's clock: the proof's TIMESTAMP must be near the pool's time.
+    fn srp_sign_in(&self, admin: bool) -> SignIn {
+        let builder = if admin {
+            SignIn::admin(Arc::clone(&self.backend), &self.pool_id, &self.client_id)
+        } else {
+            SignIn::public(Arc::clone(&self.backend), &self.client_id).user_pool_id(&self.pool_id)
+        };
+        let builder = match &self.client_secret {
+            Some(secret) => builder.client_secret(secret.clone()),
+            None => builder,
+        };
+        match &self.backing {
+            Backing::InMemory { clock, .. } => builder.clock(clock.clone()),
+            Backing::Moto { .. } => builder,
+        }
+        .build()
+        .expect("SignIn for SRP")
+    }
+
     /// Public-client sign-in (InitiateAuth, USER_PASSWORD_AUTH), with the client's secret if
     /// it has one.
     fn public_sign_in(&self) -> SignIn {
@@ -206,10 +297,9 @@ impl Env {
 /// An error, as far as a scenario compares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ErrorKind {
-    CodeMismatch {
-        can_retry: bool,
-    },
+    CodeMismatch,
     SecretHashMismatch,
+    WrongCredentials,
     /// `Error::Service`, by exception code.
     Service(String),
     Transport(TransportKind),
@@ -219,10 +309,9 @@ enum ErrorKind {
 impl From<&Error> for ErrorKind {
     fn from(error: &Error) -> Self {
         match error {
-            Error::CodeMismatch { can_retry } => Self::CodeMismatch {
-                can_retry: *can_retry,
-            },
+            Error::CodeMismatch => Self::CodeMismatch,
             Error::SecretHashMismatch => Self::SecretHashMismatch,
+            Error::WrongCredentials => Self::WrongCredentials,
             Error::Service { error, .. } => Self::Service(error.code().to_owned()),
             Error::Transport(t) => Self::Transport(t.kind()),
             other => Self::Other(format!("{other:?}")),
@@ -378,6 +467,17 @@ async fn first_sign_in_with_setup(
         .password(username, &Password::new(TEMP_PASSWORD))
         .await
         .expect("password step");
+    new_password_then_setup(env, sign_in, first, events).await
+}
+
+/// From a first step of NEW_PASSWORD_REQUIRED: NEW_PASSWORD, then MFA_SETUP with TOTP. Records
+/// the steps; returns the secret.
+async fn new_password_then_setup(
+    env: &Env,
+    sign_in: &SignIn,
+    first: SignInStep,
+    events: &mut Vec<Event>,
+) -> TotpSecret {
     events.push(step(&first));
     let SignInStep::NewPasswordRequired(new_password) = first else {
         panic!(
@@ -393,6 +493,17 @@ async fn first_sign_in_with_setup(
     let SignInStep::MfaSetupRequired(setup) = next else {
         panic!("expected MFA_SETUP, got {:?}", next.challenge_name());
     };
+    set_up_totp(env, sign_in, setup, events).await
+}
+
+/// MFA_SETUP answered with TOTP through the challenge's Session. Records what it offered and
+/// the step after; returns the secret.
+async fn set_up_totp(
+    env: &Env,
+    sign_in: &SignIn,
+    setup: MfaSetupChallenge,
+    events: &mut Vec<Event>,
+) -> TotpSecret {
     events.push(Event::CanSetUp(setup.can_set_up()));
     let pending = setup
         .start_totp(sign_in, MfaEnrollment::new("Example"))
@@ -403,6 +514,41 @@ async fn first_sign_in_with_setup(
     let done = pending.verify(sign_in, &code).await.expect("verified");
     events.push(step(&done));
     secret
+}
+
+/// SRP (the library answers PASSWORD_VERIFIER itself), then the TOTP challenge answered with
+/// the next code; records both steps a person sees.
+async fn srp_with_totp(
+    env: &Env,
+    sign_in: &SignIn,
+    username: &str,
+    password: &str,
+    secret: &TotpSecret,
+    events: &mut Vec<Event>,
+) -> cognito_mfa::backend::AuthTokens {
+    let first = sign_in
+        .password_srp(username, &Password::new(password))
+        .await
+        .expect("USER_SRP_AUTH, then PASSWORD_VERIFIER");
+    events.push(step(&first));
+    let SignInStep::TotpRequired(challenge) = first else {
+        return tokens_of(first);
+    };
+    let code = env.next_code(secret).await;
+    let done = challenge.answer(sign_in, &code).await.expect("the code");
+    events.push(step(&done));
+    tokens_of(done)
+}
+
+/// An SRP sign-in's outcome: the step, or the error.
+async fn srp_outcome(sign_in: &SignIn, username: &str, password: &str) -> Event {
+    match sign_in
+        .password_srp(username, &Password::new(password))
+        .await
+    {
+        Ok(next) => step(&next),
+        Err(e) => Event::Failed(ErrorKind::from(&e)),
+    }
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -446,6 +592,13 @@ fn expected_enroll(_peer: Peer) -> Outcome {
 #[tokio::test]
 async fn enroll_in_memory() {
     let env = Peer::InMemory.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(scenario_enroll(&env).await, expected_enroll(env.peer));
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn enroll_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, false).await;
     assert_eq!(scenario_enroll(&env).await, expected_enroll(env.peer));
 }
 
@@ -510,6 +663,16 @@ fn expected_sign_in_with_totp(_peer: Peer) -> Outcome {
 #[tokio::test]
 async fn sign_in_with_totp_in_memory() {
     let env = Peer::InMemory.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(
+        scenario_sign_in_with_totp(&env).await,
+        expected_sign_in_with_totp(env.peer)
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn sign_in_with_totp_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, false).await;
     assert_eq!(
         scenario_sign_in_with_totp(&env).await,
         expected_sign_in_with_totp(env.peer)
@@ -600,7 +763,7 @@ async fn scenario_wrong_code(env: &Env) -> Outcome {
 
 fn expected_wrong_code(_peer: Peer) -> Outcome {
     let refused = Event::Rejected {
-        error: ErrorKind::CodeMismatch { can_retry: true },
+        error: ErrorKind::CodeMismatch,
         retry: true,
     };
     Outcome {
@@ -621,6 +784,16 @@ fn expected_wrong_code(_peer: Peer) -> Outcome {
 #[tokio::test]
 async fn wrong_code_in_memory() {
     let env = Peer::InMemory.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(
+        scenario_wrong_code(&env).await,
+        expected_wrong_code(env.peer)
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn wrong_code_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, false).await;
     assert_eq!(
         scenario_wrong_code(&env).await,
         expected_wrong_code(env.peer)
@@ -690,7 +863,7 @@ fn expected_mfa_setup(peer: Peer) -> Outcome {
         peer_specific: match peer {
             // As Cognito: answering MFA_SETUP enables TOTP (not preferred), and every password
             // sign-in then asks for the code.
-            Peer::InMemory => vec![
+            Peer::InMemory | Peer::Local => vec![
                 Event::Settings {
                     enabled: vec![MfaFactor::SoftwareToken],
                     preferred: None,
@@ -714,6 +887,13 @@ fn expected_mfa_setup(peer: Peer) -> Outcome {
 #[tokio::test]
 async fn mfa_setup_in_memory() {
     let env = Peer::InMemory.setup(PoolMfaMode::On, false).await;
+    assert_eq!(scenario_mfa_setup(&env).await, expected_mfa_setup(env.peer));
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn mfa_setup_local() {
+    let env = Peer::Local.setup(PoolMfaMode::On, false).await;
     assert_eq!(scenario_mfa_setup(&env).await, expected_mfa_setup(env.peer));
 }
 
@@ -800,7 +980,7 @@ fn expected_admin_reset(peer: Peer) -> Outcome {
         peer_specific: match peer {
             // As Cognito: the token is gone, and on an ON pool the next sign-in asks for a
             // new one (MFA_SETUP), which enrolls and signs in.
-            Peer::InMemory => vec![
+            Peer::InMemory | Peer::Local => vec![
                 Event::AdminDone("reset TOTP"),
                 Event::Settings {
                     enabled: vec![],
@@ -826,6 +1006,16 @@ fn expected_admin_reset(peer: Peer) -> Outcome {
 #[tokio::test]
 async fn admin_reset_in_memory() {
     let env = Peer::InMemory.setup(PoolMfaMode::On, false).await;
+    assert_eq!(
+        scenario_admin_reset(&env).await,
+        expected_admin_reset(env.peer)
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn admin_reset_local() {
+    let env = Peer::Local.setup(PoolMfaMode::On, false).await;
     assert_eq!(
         scenario_admin_reset(&env).await,
         expected_admin_reset(env.peer)
@@ -914,7 +1104,7 @@ fn expected_client_secret(peer: Peer) -> Outcome {
         peer_specific: match peer {
             // As Cognito: InitiateAuth without SECRET_HASH is refused ("Client ... is
             // configured for secret but secret was not received").
-            Peer::InMemory => vec![Event::Failed(ErrorKind::SecretHashMismatch)],
+            Peer::InMemory | Peer::Local => vec![Event::Failed(ErrorKind::SecretHashMismatch)],
             // moto: USER_PASSWORD_AUTH does not check SECRET_HASH, so the challenge comes; its
             // answer is refused with NotAuthorizedException and an empty message (a plain
             // service error, no retry). Cognito: refused at InitiateAuth (SecretHashMismatch).
@@ -938,6 +1128,16 @@ async fn client_secret_in_memory() {
     );
 }
 
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn client_secret_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_client_secret(&env).await,
+        expected_client_secret(env.peer)
+    );
+}
+
 #[ignore = "needs moto: tests/run.sh installs and runs it"]
 #[tokio::test]
 async fn client_secret_moto() {
@@ -946,4 +1146,259 @@ async fn client_secret_moto() {
         scenario_client_secret(&env).await,
         expected_client_secret(env.peer)
     );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Scenario: SRP then TOTP (in memory only: see the module docs)
+// ----------------------------------------------------------------------------------------------
+
+/// OPTIONAL pool: a user enrolls TOTP after a password sign-in, then signs in over SRP
+/// (USER_SRP_AUTH; PASSWORD_VERIFIER answered by the library, never seen here) and answers
+/// SOFTWARE_TOKEN_MFA with a real code; the SRP sign-in's refresh token works.
+async fn scenario_srp_then_totp(env: &Env, admin: bool) -> Outcome {
+    env.create_user("hana", PASSWORD).await;
+    let mut shared = Vec::new();
+    let secret = enroll(env, &env.admin_sign_in(), "hana", &mut shared).await;
+    let sign_in = env.srp_sign_in(admin);
+    let tokens = srp_with_totp(env, &sign_in, "hana", PASSWORD, &secret, &mut shared).await;
+    let refreshed = sign_in
+        .refresh(
+            tokens.refresh_token.as_ref().expect("a refresh token"),
+            Some("hana"),
+        )
+        .await
+        .expect("REFRESH_TOKEN_AUTH");
+    shared.push(Event::Refreshed {
+        new_access_token: refreshed.access_token.expose_secret()
+            != tokens.access_token.expose_secret(),
+        refresh_token: refreshed.refresh_token.is_some(),
+    });
+    Outcome {
+        shared,
+        peer_specific: Vec::new(),
+    }
+}
+
+fn expected_srp_then_totp() -> Outcome {
+    Outcome {
+        shared: vec![
+            step_name("tokens"),
+            Event::Enrolled {
+                enabled: true,
+                preferred: true,
+            },
+            step_name("SOFTWARE_TOKEN_MFA"),
+            step_name("tokens"),
+            Event::Refreshed {
+                new_access_token: true,
+                refresh_token: false,
+            },
+        ],
+        peer_specific: vec![],
+    }
+}
+
+#[tokio::test]
+async fn srp_then_totp_admin_in_memory() {
+    let env = Peer::InMemory.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, true).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn srp_then_totp_admin_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, true).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[tokio::test]
+async fn srp_then_totp_public_in_memory() {
+    let env = Peer::InMemory.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, false).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn srp_then_totp_public_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, false).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, false).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[tokio::test]
+async fn srp_then_totp_admin_with_a_client_secret_in_memory() {
+    let env = Peer::InMemory.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, true).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn srp_then_totp_admin_with_a_client_secret_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, true).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[tokio::test]
+async fn srp_then_totp_public_with_a_client_secret_in_memory() {
+    let env = Peer::InMemory.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, false).await,
+        expected_srp_then_totp()
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn srp_then_totp_public_with_a_client_secret_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_srp_then_totp(&env, false).await,
+        expected_srp_then_totp()
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Scenario: a wrong password over SRP (in memory only)
+// ----------------------------------------------------------------------------------------------
+
+/// OPTIONAL pool, a user with no factor: a wrong password over SRP is refused as Cognito
+/// refuses it (WrongCredentials), on both APIs; the right one then signs in.
+async fn scenario_srp_wrong_password(env: &Env) -> Outcome {
+    env.create_user("ivan", PASSWORD).await;
+    let mut shared = Vec::new();
+    for admin in [true, false] {
+        let sign_in = env.srp_sign_in(admin);
+        shared.push(srp_outcome(&sign_in, "ivan", "Wr0ng-Passw0rd!").await);
+        shared.push(srp_outcome(&sign_in, "ivan", PASSWORD).await);
+    }
+    Outcome {
+        shared,
+        peer_specific: Vec::new(),
+    }
+}
+
+fn expected_srp_wrong_password() -> Outcome {
+    let refused = Event::Failed(ErrorKind::WrongCredentials);
+    Outcome {
+        shared: vec![
+            refused.clone(),
+            step_name("tokens"),
+            refused,
+            step_name("tokens"),
+        ],
+        peer_specific: vec![],
+    }
+}
+
+#[tokio::test]
+async fn srp_wrong_password_in_memory() {
+    let env = Peer::InMemory.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_srp_wrong_password(&env).await,
+        expected_srp_wrong_password()
+    );
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn srp_wrong_password_local() {
+    let env = Peer::Local.setup(PoolMfaMode::Optional, true).await;
+    assert_eq!(
+        scenario_srp_wrong_password(&env).await,
+        expected_srp_wrong_password()
+    );
+}
+
+// ----------------------------------------------------------------------------------------------
+// Scenario: SRP and MFA_SETUP on an ON pool (in memory only)
+// ----------------------------------------------------------------------------------------------
+
+/// ON pool. A confirmed user with no factor signs in over SRP and is asked to set one up
+/// (MFA_SETUP, TOTP through the challenge's Session); the next SRP sign-in asks for the code.
+/// An administrator-created user's temporary password proves over SRP too: NEW_PASSWORD_REQUIRED,
+/// then MFA_SETUP; after that the new password signs in over SRP and the temporary one no
+/// longer does.
+async fn scenario_srp_mfa_setup(env: &Env) -> Outcome {
+    let mut shared = Vec::new();
+    let admin_flow = env.srp_sign_in(true);
+    let public_flow = env.srp_sign_in(false);
+
+    env.create_user("jane", PASSWORD).await;
+    let first = admin_flow
+        .password_srp("jane", &Password::new(PASSWORD))
+        .await
+        .expect("USER_SRP_AUTH");
+    shared.push(step(&first));
+    let SignInStep::MfaSetupRequired(setup) = first else {
+        return Outcome {
+            shared,
+            peer_specific: Vec::new(),
+        };
+    };
+    let secret = set_up_totp(env, &admin_flow, setup, &mut shared).await;
+    srp_with_totp(env, &public_flow, "jane", PASSWORD, &secret, &mut shared).await;
+
+    env.create_user_with_temp_password("kurt", TEMP_PASSWORD)
+        .await;
+    let first = public_flow
+        .password_srp("kurt", &Password::new(TEMP_PASSWORD))
+        .await
+        .expect("USER_SRP_AUTH with the temporary password");
+    let secret = new_password_then_setup(env, &public_flow, first, &mut shared).await;
+    srp_with_totp(env, &admin_flow, "kurt", NEW_PASSWORD, &secret, &mut shared).await;
+    shared.push(srp_outcome(&admin_flow, "kurt", TEMP_PASSWORD).await);
+    Outcome {
+        shared,
+        peer_specific: Vec::new(),
+    }
+}
+
+fn expected_srp_mfa_setup() -> Outcome {
+    Outcome {
+        shared: vec![
+            step_name("MFA_SETUP"),
+            Event::CanSetUp(vec![MfaFactor::SoftwareToken]),
+            step_name("tokens"),
+            step_name("SOFTWARE_TOKEN_MFA"),
+            step_name("tokens"),
+            step_name("NEW_PASSWORD_REQUIRED"),
+            step_name("MFA_SETUP"),
+            Event::CanSetUp(vec![MfaFactor::SoftwareToken]),
+            step_name("tokens"),
+            step_name("SOFTWARE_TOKEN_MFA"),
+            step_name("tokens"),
+            Event::Failed(ErrorKind::WrongCredentials),
+        ],
+        peer_specific: vec![],
+    }
+}
+
+#[tokio::test]
+async fn srp_mfa_setup_in_memory() {
+    let env = Peer::InMemory.setup(PoolMfaMode::On, false).await;
+    assert_eq!(scenario_srp_mfa_setup(&env).await, expected_srp_mfa_setup());
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn srp_mfa_setup_local() {
+    let env = Peer::Local.setup(PoolMfaMode::On, false).await;
+    assert_eq!(scenario_srp_mfa_setup(&env).await, expected_srp_mfa_setup());
 }

@@ -480,7 +480,7 @@ async fn totp_wrong_code_hands_back_the_challenge_and_the_retry_works() {
     let c = totp(sign_in.password(ALIAS, &password()).await.unwrap());
     let rejected = c.answer(&sign_in, "111111").await.expect_err("wrong code");
     assert!(
-        matches!(rejected.error(), Error::CodeMismatch { can_retry: true }),
+        matches!(rejected.error(), Error::CodeMismatch),
         "{rejected:?}"
     );
     assert_eq!(rejected.error().recovery(), Recovery::RetrySameStep);
@@ -944,7 +944,7 @@ async fn mfa_setup_wrong_code_at_verify_hands_back_the_setup() {
     for wrong in ["111111", "222222", "333333"] {
         let rejected = pending.verify(&sign_in, wrong).await.expect_err("wrong");
         assert!(
-            matches!(rejected.error(), Error::CodeMismatch { can_retry: true }),
+            matches!(rejected.error(), Error::CodeMismatch),
             "{wrong}: {rejected:?}"
         );
         pending = rejected.retry().expect("the pending setup back");
@@ -1342,7 +1342,7 @@ async fn code_challenge_wrong_code_can_be_retried() {
     let sign_in = admin(mock);
     let c = code_challenge(sign_in.password(ALIAS, &password()).await.unwrap());
     let rejected = c.answer(&sign_in, "123456").await.expect_err("wrong");
-    assert!(matches!(rejected.error(), Error::CodeMismatch { .. }));
+    assert!(matches!(rejected.error(), Error::CodeMismatch));
     assert!(rejected.retry().is_some());
 }
 
@@ -1968,4 +1968,51 @@ fn build_refuses_bad_configuration() {
         .client_secret(ClientSecret::new("s".repeat(24)))
         .build()
         .expect("24 characters is fine");
+}
+
+#[tokio::test]
+async fn a_saved_challenge_with_oversized_parameters_is_refused() {
+    // It may come from a cookie: bounded like an answer from the service
+    // (a 64 MiB parameter was once kept and saved whole).
+    let mut mock = MockCognitoBackend::new();
+    mock.expect_respond_to_auth_challenge().never();
+    let clock = ManualClock::starting_now();
+    let sign_in = admin_on(mock, &clock);
+    let now = unix_now();
+    clock.set(UNIX_EPOCH + Duration::from_secs(now));
+    let mut value: serde_json::Value =
+        serde_json::from_str(&saved_json(1, CLIENT, S1, now + 60)).unwrap();
+    value["parameters"]["FRIENDLY_DEVICE_NAME"] = "x".repeat(64 * 1024 + 1).into();
+    let e = sign_in
+        .resume(parse_saved(&value.to_string()))
+        .expect_err("too large");
+    assert!(
+        matches!(&e, Error::InvalidInput(i) if i.field() == Field::PendingChallenge),
+        "{e:?}"
+    );
+    let mut many: serde_json::Value =
+        serde_json::from_str(&saved_json(1, CLIENT, S1, now + 60)).unwrap();
+    for i in 0..65 {
+        many["parameters"][format!("P{i}")] = "v".into();
+    }
+    assert!(sign_in.resume(parse_saved(&many.to_string())).is_err());
+}
+
+#[tokio::test]
+async fn an_answer_with_oversized_challenge_parameters_is_unexpected() {
+    let big = "x".repeat(64 * 1024 + 1);
+    let mut mock = MockCognitoBackend::new();
+    expect_password_step(
+        &mut mock,
+        challenge(
+            "SOFTWARE_TOKEN_MFA",
+            S1,
+            &[("FRIENDLY_DEVICE_NAME", big.as_str())],
+        ),
+    );
+    let e = admin(mock)
+        .password(ALIAS, &password())
+        .await
+        .expect_err("too large to keep");
+    assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
 }

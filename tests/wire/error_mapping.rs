@@ -107,10 +107,7 @@ fn code_mismatch_exception_is_code_mismatch_retryable_on_the_same_step() {
             "CodeMismatchException",
             "Invalid code received for user",
         );
-        assert!(
-            matches!(e, Error::CodeMismatch { can_retry: true }),
-            "{e:?}"
-        );
+        assert!(matches!(e, Error::CodeMismatch), "{e:?}");
         assert_recovery(&e, Recovery::RetrySameStep);
         assert_eq!(e.service_code(), None);
     }
@@ -123,19 +120,8 @@ fn enable_software_token_mfa_exception_is_code_mismatch() {
         "EnableSoftwareTokenMFAException",
         "Code mismatch and fail enable Software Token MFA",
     );
-    assert!(
-        matches!(e, Error::CodeMismatch { can_retry: true }),
-        "{e:?}"
-    );
+    assert!(matches!(e, Error::CodeMismatch), "{e:?}");
     assert_recovery(&e, Recovery::RetrySameStep);
-}
-
-#[test]
-fn code_mismatch_without_retry_means_restart() {
-    // Not produced by the mapping, but a flow may hand it out (a code that
-    // can't be answered again): the predicates must then say "restart".
-    let e = Error::CodeMismatch { can_retry: false };
-    assert_recovery(&e, Recovery::Restart);
 }
 
 #[test]
@@ -287,7 +273,8 @@ fn not_authorized_unknown_message_falls_back_to_service_kept_whole() {
         other => panic!("expected Service, got {other:?}"),
     }
     assert_eq!(e.service_code(), Some("NotAuthorizedException"));
-    assert_recovery(&e, Recovery::Fix);
+    // NotAuthorized always ends the step: restart, whatever it says.
+    assert_recovery(&e, Recovery::Restart);
     // The request id reaches the text an operator sees, for AWS support.
     let text = e.to_string();
     assert!(text.contains("InitiateAuth"), "{text}");
@@ -545,7 +532,7 @@ fn code_only_mappings_are_the_same_on_every_operation() {
     for op in ALL_OPERATIONS {
         assert!(matches!(
             map(op, "CodeMismatchException", "x"),
-            Error::CodeMismatch { can_retry: true }
+            Error::CodeMismatch
         ));
         assert!(matches!(
             map(op, "UserNotFoundException", "x"),
@@ -979,10 +966,7 @@ async fn end_to_end_sign_in_code_mismatch_hands_the_challenge_back() {
         "Invalid code received for user",
     )
     .await;
-    assert!(
-        matches!(err, Error::CodeMismatch { can_retry: true }),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::CodeMismatch), "{err:?}");
     assert!(retry);
 }
 

@@ -10,7 +10,11 @@
 mod common;
 
 mod error_mapping;
+mod hostile_server;
+#[cfg(feature = "local-endpoint")]
+mod local_endpoint;
 mod moto_backend;
 mod moto_harness;
+mod one_http_stack;
 mod sdk_no_resend;
 mod sdk_unreadable_answer;

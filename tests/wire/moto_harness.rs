@@ -320,3 +320,39 @@ fn totp_time_left_is_within_a_step() {
     assert_eq!(at(89, 500), Duration::from_millis(500));
     assert_eq!(at(75, 0), Duration::from_secs(15));
 }
+
+#[ignore = "needs moto: tests/run.sh installs and runs it"]
+#[test]
+fn the_launcher_says_why_it_stops_when_its_parent_is_gone() {
+    // Started from a shell that exits: moto stops with a line that says
+    // why, not silently.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = crate::common::moto::python_path(dir);
+    let log = std::env::temp_dir().join(format!("launch-{}.log", std::process::id()));
+    let script = format!(
+        "{} {} -H 127.0.0.1 -p {} 2>{} & sleep 4",
+        python.display(),
+        dir.join("tests/moto/launch.py").display(),
+        crate::common::moto::free_port(),
+        log.display()
+    );
+    let status = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("is gone; stopping moto") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no word from the launcher:\n{text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = std::fs::remove_file(log);
+}

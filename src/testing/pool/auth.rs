@@ -1,15 +1,19 @@
-//! InitiateAuth (password and refresh) and RespondToAuthChallenge.
+//! InitiateAuth (password and refresh; SRP in [`super::srp`]) and
+//! RespondToAuthChallenge.
 
 use super::Inner;
-use super::challenges::{Next, SessionStep, challenge_parameters, factor_step, mfa_step};
+use super::challenges::{
+    Next, SessionStep, after_password, challenge_parameters, factor_step, mfa_step,
+};
 use super::clients::ClientRecord;
+use super::compare::same_secret;
 use super::errors::{
     code_reused, invalid_parameter, missing_parameter, not_authorized, session_spent,
     totp_not_verified, user_disabled, user_not_found, wrong_password,
 };
 use super::locks::{lock, read};
 use super::store::{Fault, SessionRecord};
-use super::users::{AccountStatus, CodeFault};
+use super::users::{AccountStatus, CodeFault, Resolved};
 use crate::backend::{
     AuthFlow, AuthResponse, InitiateAuthRequest, MfaFactor, Parameters, PoolMfaConfig,
     RespondToAuthChallengeRequest,
@@ -20,7 +24,7 @@ use std::time::{Duration, SystemTime};
 
 impl Inner {
     /// The answer for `next`: tokens, or a challenge with its new Session.
-    fn answer(
+    pub(super) fn answer(
         &self,
         next: Next,
         parameters: BTreeMap<String, String>,
@@ -63,11 +67,30 @@ impl Inner {
             AuthFlow::AdminUserPassword | AuthFlow::UserPassword => {
                 self.password_auth(&client, &request.parameters, now)
             }
-            AuthFlow::UserSrp => Err(invalid_parameter(
-                "USER_SRP_AUTH is not implemented by the in-memory pool; \
-                 use USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH",
-            )),
+            AuthFlow::UserSrp => self.srp_auth(&client, &request.parameters, now),
         }
+    }
+
+    /// What every first factor checks first: USERNAME and the factor's own
+    /// parameter (PASSWORD, SRP_A) are there, and SECRET_HASH is over the
+    /// name as typed (an alias) or the canonical one. Returns the factor's
+    /// value and the user the name resolves to, if any.
+    pub(super) fn first_factor<'p>(
+        &self,
+        client: &ClientRecord,
+        parameters: &'p Parameters,
+        factor: &str,
+    ) -> Result<(&'p str, Option<Resolved>), ServiceError> {
+        let given = parameters
+            .get("USERNAME")
+            .ok_or_else(|| missing_parameter("USERNAME"))?;
+        let value = parameters
+            .get(factor)
+            .ok_or_else(|| missing_parameter(factor))?;
+        let resolved = self.resolve(given);
+        let canonical = resolved.as_ref().map_or(given, |(name, _)| name.as_str());
+        client.check_secret_hash(parameters.get("SECRET_HASH"), &[given, canonical])?;
+        Ok((value, resolved))
     }
 
     fn password_auth(
@@ -76,17 +99,7 @@ impl Inner {
         parameters: &Parameters,
         now: SystemTime,
     ) -> Result<AuthResponse, ServiceError> {
-        let given = parameters
-            .get("USERNAME")
-            .ok_or_else(|| missing_parameter("USERNAME"))?;
-        let password = parameters
-            .get("PASSWORD")
-            .ok_or_else(|| missing_parameter("PASSWORD"))?;
-        let resolved = self.resolve(given);
-        // At InitiateAuth the hash may be over the name as typed (an alias)
-        // or the canonical one.
-        let canonical = resolved.as_ref().map_or(given, |(name, _)| name.as_str());
-        client.check_secret_hash(parameters.get("SECRET_HASH"), &[given, canonical])?;
+        let (password, resolved) = self.first_factor(client, parameters, "PASSWORD")?;
         let (username, user) = resolved.ok_or_else(user_not_found)?;
         let config = self.config();
         let (next, params) = {
@@ -100,14 +113,8 @@ impl Inner {
             if !user.enabled {
                 return Err(user_disabled());
             }
-            if user.password.as_deref() != Some(password) {
-                return Err(wrong_password());
-            }
-            let next = if user.status == AccountStatus::ForceChangePassword {
-                Next::Challenge(SessionStep::NewPassword)
-            } else {
-                mfa_step(&mut user, config)
-            };
+            user.check_password(password, now)?;
+            let next = after_password(&mut user, config);
             let params = challenge_parameters(&user, &next, config);
             (next, params)
         };
@@ -228,11 +235,17 @@ impl Inner {
             return Err(Fault::end(user_disabled()));
         }
         let next = match &record.step {
+            SessionStep::PasswordVerifier(exchange) => {
+                self.check_password_claim(exchange, &mut user, responses, now)?;
+                after_password(&mut user, config)
+            }
             SessionStep::NewPassword => {
                 let new_password = responses
                     .get("NEW_PASSWORD")
                     .ok_or_else(|| missing_parameter("NEW_PASSWORD"))?;
                 check_password_policy(new_password)?;
+                // A new password, a new verifier (and salt) for SRP.
+                user.srp = Some(self.srp_verifier(&record.username, new_password)?);
                 user.password = Some(new_password.to_owned());
                 user.status = AccountStatus::Confirmed;
                 for (name, value) in responses.expose_all() {
@@ -299,7 +312,7 @@ impl Inner {
                 let given = responses
                     .get(field)
                     .ok_or_else(|| missing_parameter(field))?;
-                if given != code {
+                if !same_secret(given, code) {
                     return Err(Fault::wrong_code(ServiceError::new(
                         "CodeMismatchException",
                         "Invalid code or auth state for the user.",

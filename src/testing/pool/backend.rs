@@ -1,5 +1,8 @@
 //! The backend: [`CognitoBackend`] for [`InMemoryPool`], with Cognito's
-//! exceptions mapped into [`Error`]s.
+//! exceptions mapped into [`Error`]s, over one raw (unmapped) entry point a
+//! call that answers with the exception as Cognito sends it: the local HTTP
+//! endpoint (feature `local-endpoint`) must put the original code and
+//! message on the wire, which the mapped [`Error`] no longer holds.
 
 use super::InMemoryPool;
 use crate::backend::{
@@ -15,17 +18,121 @@ fn mapped<T>(operation: Operation, result: Result<T, ServiceError>) -> Result<T,
     result.map_err(|error| Error::from_service(operation, error))
 }
 
+/// The calls of [`CognitoBackend`], answering with Cognito's exception
+/// (code and message) as it would go on the wire.
+impl InMemoryPool {
+    /// Whether this pool issued the Session or access token and still
+    /// holds it: the local endpoint's way to route a call that names no
+    /// pool or client to the pool it belongs to.
+    #[cfg_attr(not(feature = "local-endpoint"), allow(dead_code))]
+    pub(crate) fn raw_issued(&self, auth: &TokenAuth) -> bool {
+        match auth {
+            TokenAuth::Session(s) => self
+                .inner
+                .sessions
+                .with(s.expose_secret(), |_| ())
+                .is_some(),
+            TokenAuth::AccessToken(t) => self
+                .inner
+                .access_tokens
+                .with(t.expose_secret(), |_| ())
+                .is_some(),
+        }
+    }
+
+    pub(crate) fn raw_associate(
+        &self,
+        auth: &TokenAuth,
+    ) -> Result<AssociatedSoftwareToken, ServiceError> {
+        self.inner.associate(auth, self.inner.now())
+    }
+
+    pub(crate) fn raw_verify(
+        &self,
+        auth: &TokenAuth,
+        code: &OneTimeCode,
+        friendly_device_name: Option<&str>,
+    ) -> Result<VerifiedSoftwareToken, ServiceError> {
+        self.inner
+            .verify(auth, code, friendly_device_name, self.inner.now())
+    }
+
+    pub(crate) fn raw_set_preference(
+        &self,
+        user: &UserTarget,
+        update: MfaPreferenceUpdate,
+    ) -> Result<(), ServiceError> {
+        self.inner.set_preference(user, update, self.inner.now())
+    }
+
+    pub(crate) fn raw_get_settings(
+        &self,
+        user: &UserTarget,
+    ) -> Result<UserMfaSettings, ServiceError> {
+        self.inner.get_settings(user, self.inner.now())
+    }
+
+    pub(crate) fn raw_delete_software_token(
+        &self,
+        user_pool_id: &str,
+        username: &str,
+    ) -> Result<(), ServiceError> {
+        self.inner.delete_software_token(user_pool_id, username)
+    }
+
+    pub(crate) fn raw_initiate_auth(
+        &self,
+        request: &InitiateAuthRequest,
+    ) -> Result<AuthResponse, ServiceError> {
+        self.inner.initiate_auth(request, self.inner.now())
+    }
+
+    pub(crate) fn raw_respond(
+        &self,
+        request: &RespondToAuthChallengeRequest,
+    ) -> Result<AuthResponse, ServiceError> {
+        self.inner.respond(request, self.inner.now())
+    }
+
+    pub(crate) fn raw_get_mfa_config(
+        &self,
+        user_pool_id: &str,
+    ) -> Result<PoolMfaConfig, ServiceError> {
+        self.inner
+            .check_pool(user_pool_id)
+            .map(|()| self.inner.config())
+    }
+
+    pub(crate) fn raw_set_mfa_config(
+        &self,
+        user_pool_id: &str,
+        config: PoolMfaConfig,
+    ) -> Result<PoolMfaConfig, ServiceError> {
+        self.inner.check_pool(user_pool_id).map(|()| {
+            self.set_mfa_config(config);
+            config
+        })
+    }
+
+    pub(crate) fn raw_describe_client(
+        &self,
+        user_pool_id: &str,
+        client_id: &str,
+    ) -> Result<AppClient, ServiceError> {
+        self.inner
+            .check_pool(user_pool_id)
+            .and_then(|()| self.inner.client(client_id))
+            .map(|c| c.describe())
+    }
+}
+
 #[async_trait]
 impl CognitoBackend for InMemoryPool {
     async fn associate_software_token(
         &self,
         auth: TokenAuth,
     ) -> Result<AssociatedSoftwareToken, Error> {
-        let now = self.inner.now();
-        mapped(
-            Operation::AssociateSoftwareToken,
-            self.inner.associate(&auth, now),
-        )
+        mapped(Operation::AssociateSoftwareToken, self.raw_associate(&auth))
     }
 
     async fn verify_software_token(
@@ -34,11 +141,9 @@ impl CognitoBackend for InMemoryPool {
         code: OneTimeCode,
         friendly_device_name: Option<String>,
     ) -> Result<VerifiedSoftwareToken, Error> {
-        let now = self.inner.now();
         mapped(
             Operation::VerifySoftwareToken,
-            self.inner
-                .verify(&auth, &code, friendly_device_name.as_deref(), now),
+            self.raw_verify(&auth, &code, friendly_device_name.as_deref()),
         )
     }
 
@@ -47,16 +152,14 @@ impl CognitoBackend for InMemoryPool {
         user: UserTarget,
         update: MfaPreferenceUpdate,
     ) -> Result<(), Error> {
-        let now = self.inner.now();
         mapped(
             user.set_preference_operation(),
-            self.inner.set_preference(&user, update, now),
+            self.raw_set_preference(&user, update),
         )
     }
 
     async fn get_user_mfa_settings(&self, user: UserTarget) -> Result<UserMfaSettings, Error> {
-        let now = self.inner.now();
-        mapped(user.get_operation(), self.inner.get_settings(&user, now))
+        mapped(user.get_operation(), self.raw_get_settings(&user))
     }
 
     async fn admin_delete_software_token(
@@ -66,29 +169,26 @@ impl CognitoBackend for InMemoryPool {
     ) -> Result<(), Error> {
         mapped(
             Operation::AdminDeleteSoftwareToken,
-            self.inner.delete_software_token(&user_pool_id, &username),
+            self.raw_delete_software_token(&user_pool_id, &username),
         )
     }
 
     async fn initiate_auth(&self, request: InitiateAuthRequest) -> Result<AuthResponse, Error> {
-        let now = self.inner.now();
-        mapped(request.operation(), self.inner.initiate_auth(&request, now))
+        mapped(request.operation(), self.raw_initiate_auth(&request))
     }
 
     async fn respond_to_auth_challenge(
         &self,
         request: RespondToAuthChallengeRequest,
     ) -> Result<AuthResponse, Error> {
-        let now = self.inner.now();
-        mapped(request.operation(), self.inner.respond(&request, now))
+        mapped(request.operation(), self.raw_respond(&request))
     }
 
     async fn get_user_pool_mfa_config(&self, user_pool_id: String) -> Result<PoolMfaConfig, Error> {
-        let result = self
-            .inner
-            .check_pool(&user_pool_id)
-            .map(|()| self.inner.config());
-        mapped(Operation::GetUserPoolMfaConfig, result)
+        mapped(
+            Operation::GetUserPoolMfaConfig,
+            self.raw_get_mfa_config(&user_pool_id),
+        )
     }
 
     async fn set_user_pool_mfa_config(
@@ -96,11 +196,10 @@ impl CognitoBackend for InMemoryPool {
         user_pool_id: String,
         config: PoolMfaConfig,
     ) -> Result<PoolMfaConfig, Error> {
-        let result = self.inner.check_pool(&user_pool_id).map(|()| {
-            self.set_mfa_config(config);
-            config
-        });
-        mapped(Operation::SetUserPoolMfaConfig, result)
+        mapped(
+            Operation::SetUserPoolMfaConfig,
+            self.raw_set_mfa_config(&user_pool_id, config),
+        )
     }
 
     async fn describe_user_pool_client(
@@ -108,11 +207,9 @@ impl CognitoBackend for InMemoryPool {
         user_pool_id: String,
         client_id: String,
     ) -> Result<AppClient, Error> {
-        let result = self
-            .inner
-            .check_pool(&user_pool_id)
-            .and_then(|()| self.inner.client(&client_id))
-            .map(|c| c.describe());
-        mapped(Operation::DescribeUserPoolClient, result)
+        mapped(
+            Operation::DescribeUserPoolClient,
+            self.raw_describe_client(&user_pool_id, &client_id),
+        )
     }
 }

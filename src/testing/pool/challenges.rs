@@ -1,13 +1,16 @@
 //! Sign-in steps and the `ChallengeParameters` that describe them.
 
 use super::random::random_digits;
-use super::users::UserRecord;
+use super::srp::SrpExchange;
+use super::users::{AccountStatus, UserRecord};
 use crate::backend::{ChallengeName, MfaFactor, PoolMfaConfig, PoolMfaMode};
 use std::collections::BTreeMap;
 
 /// Where a sign-in stands: what the Session it is bound to may be used for.
-#[derive(Clone)]
 pub(super) enum SessionStep {
+    /// USER_SRP_AUTH answered; the client's proof next. Boxed: it holds
+    /// the exchange's big numbers, a few KB the other steps don't need.
+    PasswordVerifier(Box<SrpExchange>),
     NewPassword,
     /// MFA_SETUP issued; AssociateSoftwareToken next.
     MfaSetup,
@@ -27,6 +30,7 @@ pub(super) enum SessionStep {
 impl SessionStep {
     pub(super) fn challenge(&self) -> ChallengeName {
         match self {
+            Self::PasswordVerifier(_) => ChallengeName::PasswordVerifier,
             Self::NewPassword => ChallengeName::NewPasswordRequired,
             Self::MfaSetup | Self::MfaSetupAssociated | Self::MfaSetupVerified => {
                 ChallengeName::MfaSetup
@@ -71,6 +75,16 @@ fn mask_email(email: &str) -> String {
     let (local, domain) = email.split_once('@').unwrap_or((email, ""));
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
     format!("{}***@{}***", first(local), first(domain))
+}
+
+/// What follows a right password, or a good SRP proof of it: a new password
+/// for a user with a temporary one, else the MFA step.
+pub(super) fn after_password(user: &mut UserRecord, config: PoolMfaConfig) -> Next {
+    if user.status == AccountStatus::ForceChangePassword {
+        Next::Challenge(SessionStep::NewPassword)
+    } else {
+        mfa_step(user, config)
+    }
 }
 
 /// The MFA step after the password (or the new password): tokens on an OFF
@@ -123,6 +137,9 @@ pub(super) fn challenge_parameters(
     params.insert("USERNAME".to_owned(), user.username.clone());
     params.insert("USER_ID_FOR_SRP".to_owned(), user.username.clone());
     match step {
+        SessionStep::PasswordVerifier(exchange) => {
+            params.extend(exchange.parameters());
+        }
         SessionStep::NewPassword => {
             params.insert("requiredAttributes".to_owned(), "[]".to_owned());
             let attributes: serde_json::Map<String, serde_json::Value> = user

@@ -1,11 +1,12 @@
 //! App clients.
 
+use super::compare::same_secret;
 use super::errors::{client_not_found, invalid_parameter, not_authorized};
 use super::locks::{read, write};
 use super::random::random_lower_alnum;
 use super::{InMemoryPool, Inner};
 use crate::backend::{AppClient, AuthFlow};
-use crate::error::ServiceError;
+use crate::error::{Error, Operation, ServiceError};
 use crate::secret::ClientSecret;
 use crate::secret_hash::secret_hash;
 use std::sync::Arc;
@@ -133,10 +134,12 @@ impl ClientRecord {
                 self.id
             )));
         };
-        if names
-            .iter()
-            .any(|name| secret_hash(secret, name, &self.id) == hash)
-        {
+        // Every name is tried, in constant time each, so the answer's time
+        // says nothing about the hash or which name it matched.
+        let matched = names.iter().fold(false, |matched, name| {
+            same_secret(hash, &secret_hash(secret, name, &self.id)) | matched
+        });
+        if matched {
             Ok(())
         } else {
             Err(not_authorized(format!(
@@ -153,7 +156,14 @@ impl InMemoryPool {
     ///
     /// Refuses an AuthSessionValidity that is not whole minutes from 3 to 15
     /// (`InvalidParameterException`).
-    pub fn create_client(&self, options: ClientOptions) -> Result<AppClient, ServiceError> {
+    pub fn create_client(&self, options: ClientOptions) -> Result<AppClient, Error> {
+        self.add_client(options)
+            .map_err(|e| Error::from_service(Operation::CreateUserPoolClient, e))
+    }
+
+    /// CreateUserPoolClient, answering with Cognito's exception as it goes
+    /// on the wire (the local HTTP endpoint's entry point).
+    pub(crate) fn add_client(&self, options: ClientOptions) -> Result<AppClient, ServiceError> {
         let validity = options.session_validity;
         if validity < MIN_SESSION_VALIDITY
             || validity > MAX_SESSION_VALIDITY

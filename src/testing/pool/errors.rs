@@ -30,6 +30,22 @@ pub(super) fn wrong_password() -> ServiceError {
     not_authorized("Incorrect username or password.")
 }
 
+/// During a lockout after repeated wrong passwords, whatever the password.
+pub(super) fn password_attempts_exceeded() -> ServiceError {
+    not_authorized("Password attempts exceeded")
+}
+
+/// A TIMESTAMP (PASSWORD_VERIFIER) that does not parse: Cognito's words.
+pub(super) fn timestamp_format() -> ServiceError {
+    invalid_parameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+}
+
+/// What the pool answers when its own machinery fails (the operating
+/// system's random number generator, say): never expected.
+pub(super) fn internal_error() -> ServiceError {
+    ServiceError::new("InternalErrorException", "Internal server error.")
+}
+
 pub(super) fn user_disabled() -> ServiceError {
     not_authorized("User is disabled.")
 }

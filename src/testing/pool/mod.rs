@@ -9,10 +9,12 @@ mod auth;
 mod backend;
 mod challenges;
 mod clients;
+mod compare;
 mod enrollment;
 mod errors;
 mod locks;
 mod random;
+mod srp;
 mod store;
 mod users;
 
@@ -58,9 +60,11 @@ struct Inner {
 ///
 /// Errors are the ones Cognito sends (exception code and message), mapped
 /// through [`Error::from_service`], so code under
-/// test sees what it would see from the service. The setup helpers, which
-/// stand for admin calls outside [`CognitoBackend`], return the
-/// [`ServiceError`] itself.
+/// test sees what it would see from the service. The setup helpers stand
+/// for admin calls outside [`CognitoBackend`] (AdminCreateUser,
+/// CreateUserPoolClient, AdminUpdateUserAttributes, ...) and report their
+/// refusals the same way, as an [`Error`] naming that call, so `?` works in
+/// a test that returns `Result<_, cognito_mfa::Error>`.
 ///
 /// ```
 /// use cognito_mfa::backend::{
@@ -90,6 +94,7 @@ struct Inner {
 ///
 /// [`CognitoBackend`]: crate::backend::CognitoBackend
 /// [`Error::from_service`]: crate::error::Error::from_service
+/// [`Error`]: crate::error::Error
 #[derive(Clone)]
 pub struct InMemoryPool {
     inner: Arc<Inner>,

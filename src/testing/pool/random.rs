@@ -2,7 +2,7 @@
 
 use super::users::TotpKey;
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::RngExt as _;
 
 /// Opaque bearer strings (Sessions, tokens): `bytes` random bytes, base64url.
@@ -10,6 +10,13 @@ pub(super) fn random_opaque(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::fill(&mut buf[..]);
     URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// `bytes` random bytes as standard, padded base64 (SECRET_BLOCK).
+pub(super) fn random_base64(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::fill(&mut buf[..]);
+    STANDARD.encode(buf)
 }
 
 fn random_from(alphabet: &[u8], len: usize) -> String {

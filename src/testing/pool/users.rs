@@ -1,19 +1,33 @@
 //! Users: their records, the factors they have, and the setup helpers that
 //! stand for admin calls.
 
+use super::compare::same_secret;
 use super::errors::{
-    invalid_access_token, invalid_parameter, not_authorized, user_disabled, user_not_found,
+    invalid_access_token, invalid_parameter, not_authorized, password_attempts_exceeded,
+    user_disabled, user_not_found, wrong_password,
 };
 use super::locks::{lock, read, write};
 use super::random::random_uuid;
 use super::{InMemoryPool, Inner};
 use crate::backend::{MfaFactor, PoolMfaMode, UserStatus, UserTarget};
-use crate::error::ServiceError;
+use crate::error::{Error, Operation, ServiceError};
 use crate::secret::{AccessToken, OneTimeCode, TotpSecret};
+use crate::srp::Verifier;
 use crate::totp;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+/// Wrong passwords in a row before Cognito locks the user out (documented:
+/// "After five failed ... sign-in attempts with a password").
+const FREE_PASSWORD_FAILURES: u32 = 5;
+/// The longest lockout. Cognito documents "up to a maximum of approximately
+/// 15 minutes" after doubling from one second; the pool's choice is exactly
+/// 15 minutes (2^10 s would be 17).
+const MAX_LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// Quiet time that clears the count (documented: "not initiate any sign-in
+/// attempts for 15 consecutive minutes").
+const LOCKOUT_RESET: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum AccountStatus {
@@ -41,11 +55,16 @@ pub(super) enum CodeFault {
     Reused,
 }
 
+/// A user found by name or alias: the canonical name and the record.
+pub(super) type Resolved = (String, Arc<Mutex<UserRecord>>);
+
 pub(super) struct UserRecord {
     pub(super) username: String,
     pub(super) sub: String,
     /// `None` for a federated user, who has no password in the pool.
     pub(super) password: Option<String>,
+    /// The SRP verifier of `password` (USER_SRP_AUTH), set with it.
+    pub(super) srp: Option<Verifier>,
     pub(super) status: AccountStatus,
     pub(super) enabled: bool,
     pub(super) attributes: BTreeMap<String, String>,
@@ -62,6 +81,12 @@ pub(super) struct UserRecord {
     last_totp_step: Option<u64>,
     /// The SMS or email code last "sent".
     pub(super) last_delivered_code: Option<String>,
+    /// Wrong passwords since the count was last cleared (Cognito's `n`).
+    failed_passwords: u32,
+    /// The end of the current lockout, if one was started.
+    locked_until: Option<SystemTime>,
+    /// The last password attempt, refused ones included.
+    last_password_attempt: Option<SystemTime>,
 }
 
 impl UserRecord {
@@ -73,6 +98,7 @@ impl UserRecord {
             username,
             sub,
             password,
+            srp: None,
             status,
             enabled: true,
             attributes,
@@ -84,7 +110,62 @@ impl UserRecord {
             preferred: None,
             last_totp_step: None,
             last_delivered_code: None,
+            failed_passwords: 0,
+            locked_until: None,
+            last_password_attempt: None,
         }
+    }
+
+    /// A password attempt (InitiateAuth's PASSWORD), through
+    /// [`password_attempt`](Self::password_attempt).
+    pub(super) fn check_password(
+        &mut self,
+        given: &str,
+        now: SystemTime,
+    ) -> Result<(), ServiceError> {
+        self.password_attempt(now, |user| {
+            user.password
+                .as_deref()
+                .is_some_and(|expected| same_secret(given, expected))
+        })
+    }
+
+    /// A sign-in attempt with a password or a proof of it, with Cognito's
+    /// lockout: after the fifth wrong password in a row the user is locked
+    /// out for 2^(n-5) seconds (n wrong passwords so far), at most
+    /// [`MAX_LOCKOUT`]. During a lockout every attempt, right or wrong, gets
+    /// "Password attempts exceeded" and leaves the count alone (`right` is
+    /// not even asked). A right password outside a lockout, or
+    /// [`LOCKOUT_RESET`] without any attempt, clears the count.
+    pub(super) fn password_attempt(
+        &mut self,
+        now: SystemTime,
+        right: impl FnOnce(&Self) -> bool,
+    ) -> Result<(), ServiceError> {
+        if self
+            .last_password_attempt
+            .and_then(|last| last.checked_add(LOCKOUT_RESET))
+            .is_some_and(|quiet_until| now >= quiet_until)
+        {
+            self.failed_passwords = 0;
+            self.locked_until = None;
+        }
+        self.last_password_attempt = Some(now);
+        if self.locked_until.is_some_and(|until| now < until) {
+            return Err(password_attempts_exceeded());
+        }
+        if right(self) {
+            self.failed_passwords = 0;
+            self.locked_until = None;
+            return Ok(());
+        }
+        self.failed_passwords = self.failed_passwords.saturating_add(1);
+        if let Some(over) = self.failed_passwords.checked_sub(FREE_PASSWORD_FAILURES) {
+            // 2^over seconds; the shift is bounded well before it overflows.
+            let lockout = Duration::from_secs(1u64 << over.min(20)).min(MAX_LOCKOUT);
+            self.locked_until = now.checked_add(lockout);
+        }
+        Err(wrong_password())
     }
 
     /// The factors a sign-in may challenge. On an ON pool a verified token
@@ -145,7 +226,9 @@ impl UserRecord {
 }
 
 impl InMemoryPool {
-    /// Creates a confirmed user with a permanent password.
+    /// Creates a confirmed user with a permanent password, and the SRP
+    /// verifier USER_SRP_AUTH checks proofs against (from a random salt;
+    /// about a millisecond of big-number arithmetic).
     ///
     /// Fails with `UsernameExistsException` when the name is taken and
     /// `InvalidParameterException` for a name Cognito would refuse.
@@ -153,12 +236,14 @@ impl InMemoryPool {
         &self,
         username: impl Into<String>,
         password: impl Into<String>,
-    ) -> Result<(), ServiceError> {
-        self.inner.add_user(
-            username.into(),
-            Some(password.into()),
-            AccountStatus::Confirmed,
-        )
+    ) -> Result<(), Error> {
+        self.inner
+            .add_user(
+                username.into(),
+                Some(password.into()),
+                AccountStatus::Confirmed,
+            )
+            .map_err(|e| Error::from_service(Operation::AdminCreateUser, e))
     }
 
     /// Creates a user as AdminCreateUser does: status
@@ -168,24 +253,29 @@ impl InMemoryPool {
         &self,
         username: impl Into<String>,
         temporary_password: impl Into<String>,
-    ) -> Result<(), ServiceError> {
-        self.inner.add_user(
-            username.into(),
-            Some(temporary_password.into()),
-            AccountStatus::ForceChangePassword,
-        )
+    ) -> Result<(), Error> {
+        self.inner
+            .add_user(
+                username.into(),
+                Some(temporary_password.into()),
+                AccountStatus::ForceChangePassword,
+            )
+            .map_err(|e| Error::from_service(Operation::AdminCreateUser, e))
     }
 
     /// Creates a federated user (status EXTERNAL_PROVIDER), such as
     /// `Google_1234567890`: no password, so InitiateAuth can't sign them in.
-    pub fn create_federated_user(&self, username: impl Into<String>) -> Result<(), ServiceError> {
+    pub fn create_federated_user(&self, username: impl Into<String>) -> Result<(), Error> {
         self.inner
             .add_user(username.into(), None, AccountStatus::ExternalProvider)
+            .map_err(|e| Error::from_service(Operation::AdminCreateUser, e))
     }
 
     /// Enables or disables a user (AdminEnableUser / AdminDisableUser).
-    pub fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), ServiceError> {
-        let (_, user) = self.inner.resolve(username).ok_or_else(user_not_found)?;
+    pub fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), Error> {
+        let (_, user) = self.inner.resolve(username).ok_or_else(|| {
+            Error::from_service(Operation::AdminEnableDisableUser, user_not_found())
+        })?;
         lock(&user).enabled = enabled;
         Ok(())
     }
@@ -200,8 +290,17 @@ impl InMemoryPool {
         username: &str,
         name: &str,
         value: impl Into<String>,
+    ) -> Result<(), Error> {
+        self.update_attribute(username, name, value.into())
+            .map_err(|e| Error::from_service(Operation::AdminUpdateUserAttributes, e))
+    }
+
+    fn update_attribute(
+        &self,
+        username: &str,
+        name: &str,
+        value: String,
     ) -> Result<(), ServiceError> {
-        let value = value.into();
         let (canonical, user) = self.inner.resolve(username).ok_or_else(user_not_found)?;
         if name == "sub" {
             return Err(invalid_parameter(
@@ -234,8 +333,10 @@ impl InMemoryPool {
     /// `+15555550100` when they have none), so SMS_MFA and SELECT_MFA_TYPE
     /// challenges can be exercised. Codes are not sent anywhere: read them
     /// with [`last_delivered_code`](Self::last_delivered_code).
-    pub fn enable_sms_mfa(&self, username: &str) -> Result<(), ServiceError> {
-        let (canonical, user) = self.inner.resolve(username).ok_or_else(user_not_found)?;
+    pub fn enable_sms_mfa(&self, username: &str) -> Result<(), Error> {
+        let (canonical, user) = self.inner.resolve(username).ok_or_else(|| {
+            Error::from_service(Operation::AdminSetUserMfaPreference, user_not_found())
+        })?;
         let has_phone = lock(&user).attributes.contains_key("phone_number");
         if !has_phone {
             self.set_user_attribute(&canonical, "phone_number", "+15555550100")?;
@@ -248,8 +349,10 @@ impl InMemoryPool {
     /// `USERNAME@example.com` when they have none), so EMAIL_OTP challenges
     /// can be exercised. Read the codes with
     /// [`last_delivered_code`](Self::last_delivered_code).
-    pub fn enable_email_mfa(&self, username: &str) -> Result<(), ServiceError> {
-        let (canonical, user) = self.inner.resolve(username).ok_or_else(user_not_found)?;
+    pub fn enable_email_mfa(&self, username: &str) -> Result<(), Error> {
+        let (canonical, user) = self.inner.resolve(username).ok_or_else(|| {
+            Error::from_service(Operation::AdminSetUserMfaPreference, user_not_found())
+        })?;
         let has_email = lock(&user).attributes.contains_key("email");
         if !has_email {
             let email = if canonical.contains('@') {
@@ -282,6 +385,85 @@ impl InMemoryPool {
     }
 }
 
+/// Setup calls for the local HTTP endpoint (feature `local-endpoint`),
+/// answering with Cognito's exception as it goes on the wire.
+impl InMemoryPool {
+    /// AdminCreateUser: FORCE_CHANGE_PASSWORD with the temporary password
+    /// (none: the user can't sign in until AdminSetUserPassword, as with a
+    /// password Cognito sent and nobody read), then the attributes.
+    #[cfg_attr(not(feature = "local-endpoint"), allow(dead_code))]
+    pub(crate) fn raw_admin_create_user(
+        &self,
+        username: &str,
+        temporary_password: Option<&str>,
+        attributes: &[(String, String)],
+    ) -> Result<(), ServiceError> {
+        self.inner.add_user(
+            username.to_owned(),
+            temporary_password.map(str::to_owned),
+            AccountStatus::ForceChangePassword,
+        )?;
+        self.raw_update_attributes(username, attributes)
+    }
+
+    /// AdminSetUserPassword: a permanent password confirms the user; a
+    /// temporary one sets FORCE_CHANGE_PASSWORD. A new verifier either way.
+    #[cfg_attr(not(feature = "local-endpoint"), allow(dead_code))]
+    pub(crate) fn raw_set_password(
+        &self,
+        username: &str,
+        password: &str,
+        permanent: bool,
+    ) -> Result<(), ServiceError> {
+        let (canonical, user) = self.inner.resolve(username).ok_or_else(user_not_found)?;
+        if lock(&user).status == AccountStatus::ExternalProvider {
+            return Err(invalid_parameter(
+                "Cannot set a password for a federated user.",
+            ));
+        }
+        // About a millisecond of big-number maths: done before the lock.
+        let srp = self.inner.srp_verifier(&canonical, password)?;
+        let mut user = lock(&user);
+        user.srp = Some(srp);
+        user.password = Some(password.to_owned());
+        user.status = if permanent {
+            AccountStatus::Confirmed
+        } else {
+            AccountStatus::ForceChangePassword
+        };
+        Ok(())
+    }
+
+    /// AdminUpdateUserAttributes.
+    #[cfg_attr(not(feature = "local-endpoint"), allow(dead_code))]
+    pub(crate) fn raw_update_attributes(
+        &self,
+        username: &str,
+        attributes: &[(String, String)],
+    ) -> Result<(), ServiceError> {
+        for (name, value) in attributes {
+            self.update_attribute(username, name, value.clone())?;
+        }
+        Ok(())
+    }
+
+    /// The user's attributes (`sub` among them), for GetUser and
+    /// AdminGetUser's `UserAttributes`.
+    #[cfg_attr(not(feature = "local-endpoint"), allow(dead_code))]
+    pub(crate) fn raw_user_attributes(
+        &self,
+        target: &UserTarget,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
+        let user = self.inner.target_user(target, self.inner.now())?;
+        let attributes = lock(&user)
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(attributes)
+    }
+}
+
 impl Inner {
     fn add_user(
         &self,
@@ -295,6 +477,11 @@ impl Inner {
                  Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
             ));
         }
+        // About a millisecond of big-number maths: done before the lock.
+        let srp = match &password {
+            Some(password) => Some(self.srp_verifier(&username, password)?),
+            None => None,
+        };
         let mut users = write(&self.users);
         if users.contains_key(&username) {
             return Err(ServiceError::new(
@@ -302,13 +489,14 @@ impl Inner {
                 "User account already exists",
             ));
         }
-        let record = UserRecord::new(username.clone(), password, status);
+        let mut record = UserRecord::new(username.clone(), password, status);
+        record.srp = srp;
         users.insert(username, Arc::new(Mutex::new(record)));
         Ok(())
     }
 
     /// A user by canonical name or email alias.
-    pub(super) fn resolve(&self, name: &str) -> Option<(String, Arc<Mutex<UserRecord>>)> {
+    pub(super) fn resolve(&self, name: &str) -> Option<Resolved> {
         if let Some(user) = read(&self.users).get(name) {
             return Some((name.to_owned(), Arc::clone(user)));
         }
@@ -370,7 +558,39 @@ impl Inner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
+
+    /// A wrong guess that differs from the password in its first byte is
+    /// refused as fast as one that differs only in its last. With a 256 KiB
+    /// password, a comparison that stops at the first difference answers
+    /// the first many times sooner; in constant time both cost the
+    /// same. (SECRET_HASH and delivered codes go through the same
+    /// comparison; at 44 and 6 characters no clock could tell.)
+    #[test]
+    fn passwords_are_compared_in_constant_time() {
+        let password = "x".repeat(1 << 18);
+        let mut user =
+            UserRecord::new("u".into(), Some(password.clone()), AccountStatus::Confirmed);
+        let early = format!("y{}", &password[1..]);
+        let late = format!("{}y", &password[1..]);
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut fastest = [Duration::MAX; 2];
+        for _ in 0..10 {
+            for (i, guess) in [&early, &late].into_iter().enumerate() {
+                let started = Instant::now();
+                let refused = user.check_password(guess, now).is_err();
+                fastest[i] = fastest[i].min(started.elapsed());
+                assert!(refused);
+            }
+            // The right password clears the count before a lockout starts.
+            user.check_password(&password, now).unwrap();
+        }
+        let [early, late] = fastest;
+        assert!(
+            late < early * 2 && early < late * 2,
+            "wrong from the first byte: {early:?}; from the last: {late:?}"
+        );
+    }
 
     #[test]
     fn code_window_and_reuse() {

@@ -37,6 +37,10 @@
 //! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 //! ```
 
+mod saved;
+
+pub use saved::SavedEnrollment;
+
 use crate::backend::{
     CognitoBackend, FactorPreference, MfaPreferenceUpdate, TokenAuth, UserStatus, UserTarget,
     VerifyStatus,
@@ -46,10 +50,13 @@ use crate::secret::{AccessToken, OneTimeCode, Session, TotpSecret};
 use crate::{otpauth, validate};
 use std::fmt;
 use tracing::Instrument as _;
+use zeroize::Zeroizing;
 
 /// What to do with the user's MFA preference once the code is verified.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum AfterVerify {
     /// Enable TOTP and make it the preferred factor (the default).
     #[default]
@@ -79,7 +86,7 @@ impl AfterVerify {
 /// How the preference is set: by the user's own access token, or by an
 /// administrator.
 #[derive(Debug, Clone)]
-enum PreferenceBy {
+pub(crate) enum PreferenceBy {
     AccessToken(AccessToken),
     Admin {
         user_pool_id: String,
@@ -329,8 +336,8 @@ impl MfaEnrollment {
             (auth @ TokenAuth::AccessToken(_), _) => auth,
         };
         let secret = associated.secret_code;
-        let uri = otpauth::key_uri(&secret, &self.issuer, &account_name)?;
-        let setup_key = otpauth::setup_key(&secret)?;
+        let uri = otpauth::key_uri_buf(&secret, &self.issuer, &account_name)?.into_zeroizing();
+        let setup_key = otpauth::setup_key_buf(&secret)?.into_zeroizing();
         tracing::info!(outcome = "associated", "software token associated");
         Ok(PendingEnrollment {
             auth,
@@ -350,14 +357,15 @@ impl MfaEnrollment {
 /// showing the secret and checking the person's first code.
 ///
 /// It holds the secret and the credential (access token or Session) that
-/// authorises verification. `Debug` shows neither.
+/// authorises verification. `Debug` shows neither, and every copy of the
+/// secret it holds (the URI and setup key too) is zeroized on drop.
 #[derive(Clone)]
 #[must_use = "a pending enrollment must be verified"]
 pub struct PendingEnrollment {
     auth: TokenAuth,
     secret: TotpSecret,
-    uri: String,
-    setup_key: String,
+    uri: Zeroizing<String>,
+    setup_key: Zeroizing<String>,
     issuer: String,
     account_name: String,
     device_name: Option<String>,
@@ -377,6 +385,21 @@ impl fmt::Debug for PendingEnrollment {
 }
 
 impl PendingEnrollment {
+    /// Saves the enrollment to verify in a later request (the person scans
+    /// the QR code, then types the code in another request, perhaps on
+    /// another instance): everything verification needs, **without the TOTP
+    /// secret**, which was shown and is dropped here (zeroized). See
+    /// [`SavedEnrollment`].
+    pub fn into_saved(self) -> SavedEnrollment {
+        SavedEnrollment::new(
+            self.auth.clone(),
+            self.device_name.clone(),
+            self.after_verify,
+            &self.preference_by,
+            None,
+        )
+    }
+
     /// The TOTP secret, for an authenticator app. Treat it like a password.
     pub fn secret(&self) -> &TotpSecret {
         &self.secret
@@ -498,13 +521,13 @@ impl PendingEnrollment {
 
 /// Where verification failed: before the token was verified (the pending
 /// enrollment is still good) or after (only the preference is missing).
-enum Failure {
+pub(crate) enum Failure {
     Verify(Error),
     AfterVerify(Error),
 }
 
 /// VerifySoftwareToken, then the preference: what every path shares.
-async fn verify_and_prefer(
+pub(crate) async fn verify_and_prefer(
     backend: &dyn CognitoBackend,
     auth: &TokenAuth,
     code: OneTimeCode,
@@ -517,7 +540,7 @@ async fn verify_and_prefer(
         .await
         .map_err(Failure::Verify)?;
     if verified.status != VerifyStatus::Success {
-        return Err(Failure::Verify(Error::CodeMismatch { can_retry: true }));
+        return Err(Failure::Verify(Error::CodeMismatch));
     }
     let session = match (auth, verified.session) {
         (TokenAuth::Session(_), Some(s)) => Some(s),

@@ -2345,3 +2345,38 @@ async fn a_new_password_gets_a_new_verifier() {
         .unwrap();
     assert!(matches!(step, SignInStep::Done(_)));
 }
+
+#[tokio::test]
+async fn a_password_verifier_answer_without_its_session_is_found_by_its_secret_block() {
+    // Cognito finds the exchange by SECRET_BLOCK; pycognito answers without
+    // the Session. A request error first (a TIMESTAMP that does not parse)
+    // leaves the exchange open; the client's own answer then comes without
+    // a Session.
+    let f = fixture_with(PoolMfaMode::Off, false, ClientOptions::new());
+    f.pool.create_user("alice", PASSWORD).unwrap();
+    let backend = Tampered::new(&f.pool);
+    let sign_in = f.srp_sign_in(backend.clone(), false);
+    backend.edit(|p| p.insert("TIMESTAMP", "not a time"));
+    srp_password(&sign_in, "alice", PASSWORD).await.unwrap_err();
+    let mut answer = backend.last_answer();
+    answer.session = None;
+    let done = f
+        .pool
+        .respond_to_auth_challenge(answer.clone())
+        .await
+        .expect("found by its secret block");
+    assert!(done.tokens.is_some(), "{done:?}");
+    // Once: the exchange is spent.
+    let err = f
+        .pool
+        .respond_to_auth_challenge(answer.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::SessionExpired), "{err:?}");
+    // A block the pool never sent finds nothing.
+    answer
+        .responses
+        .insert("PASSWORD_CLAIM_SECRET_BLOCK", "bm90LWEtYmxvY2s=");
+    let err = f.pool.respond_to_auth_challenge(answer).await.unwrap_err();
+    assert!(matches!(err, Error::SessionExpired), "{err:?}");
+}

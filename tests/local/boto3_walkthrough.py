@@ -161,20 +161,16 @@ def srp_with_totp(idp, pool_id, client_id):
     at = now + 30
     srp = AWSSRP(username="carol", password=PASSWORD, pool_id=pool_id, client_id=client_id,
                  client=idp)
-    # pycognito's maths, driven step by step: its authenticate_user() drops the Session at
-    # PASSWORD_VERIFIER (Cognito is reported to send none there), and the in-memory pool binds
-    # the SRP exchange to one, so the Session is passed on here.
-    auth_params = srp.get_auth_params()
-    first = idp.initiate_auth(AuthFlow="USER_SRP_AUTH", AuthParameters=auth_params,
-                              ClientId=client_id)
-    assert first["ChallengeName"] == "PASSWORD_VERIFIER", first.get("ChallengeName")
-    claim = srp.process_challenge(first["ChallengeParameters"], auth_params)
-    verified = idp.respond_to_auth_challenge(
-        ClientId=client_id,
-        ChallengeName="PASSWORD_VERIFIER",
-        Session=first["Session"],
-        ChallengeResponses=claim,
-    )
+    # pycognito's own sign-in: it answers PASSWORD_VERIFIER without the Session (as Cognito
+    # allows), and the pool finds the exchange by its SECRET_BLOCK; the TOTP step comes back
+    # as pycognito's exception, carrying the Session.
+    from pycognito.exceptions import SoftwareTokenMFAChallengeException
+
+    try:
+        srp.authenticate_user()
+        raise AssertionError("expected the SOFTWARE_TOKEN_MFA challenge")
+    except SoftwareTokenMFAChallengeException as challenge:
+        verified = challenge.get_tokens()
     assert verified["ChallengeName"] == "SOFTWARE_TOKEN_MFA", verified.get("ChallengeName")
     tokens = {"Session": verified["Session"]}
     done = idp.respond_to_auth_challenge(

@@ -15,8 +15,8 @@ use super::locks::{lock, read};
 use super::store::{Fault, SessionRecord};
 use super::users::{AccountStatus, CodeFault, Resolved};
 use crate::backend::{
-    AuthFlow, AuthResponse, InitiateAuthRequest, MfaFactor, Parameters, PoolMfaConfig,
-    RespondToAuthChallengeRequest,
+    AuthFlow, AuthResponse, ChallengeName, InitiateAuthRequest, MfaFactor, Parameters,
+    PoolMfaConfig, RespondToAuthChallengeRequest,
 };
 use crate::error::ServiceError;
 use std::collections::BTreeMap;
@@ -180,10 +180,19 @@ impl Inner {
         }
         let client = self.client(&request.client_id)?;
         let config = self.config();
-        let session = request
-            .session
-            .as_ref()
-            .ok_or_else(|| missing_parameter("Session"))?;
+        let found;
+        let session = match (&request.session, &request.challenge) {
+            (Some(session), _) => session,
+            (None, ChallengeName::PasswordVerifier) => {
+                found = request
+                    .responses
+                    .get("PASSWORD_CLAIM_SECRET_BLOCK")
+                    .and_then(|block| self.session_of_block(block))
+                    .ok_or_else(session_spent)?;
+                &found
+            }
+            (None, _) => return Err(missing_parameter("Session")),
+        };
         let (next, params, username) = self.spend_session(session, now, |record| {
             self.answer_challenge(&client, record, request, config, now)
         })?;

@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
-use store::{RefreshRecord, SessionRecord, Sharded, TokenRecord};
+use store::{BlockRecord, RefreshRecord, SessionRecord, Sharded, TokenRecord};
 use users::UserRecord;
 
 struct Inner {
@@ -48,6 +48,8 @@ struct Inner {
     sessions: Sharded<SessionRecord>,
     access_tokens: Sharded<TokenRecord>,
     refresh_tokens: Sharded<RefreshRecord>,
+    /// PASSWORD_VERIFIER Sessions by SECRET_BLOCK, for answers without one.
+    srp_blocks: Sharded<BlockRecord>,
 }
 
 /// An in-memory Cognito user pool: the [`CognitoBackend`] for tests and
@@ -143,6 +145,7 @@ impl InMemoryPool {
                 sessions: Sharded::new(),
                 access_tokens: Sharded::new(),
                 refresh_tokens: Sharded::new(),
+                srp_blocks: Sharded::new(),
             }),
         }
     }

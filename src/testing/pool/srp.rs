@@ -14,10 +14,11 @@ use super::errors::{
 };
 use super::locks::lock;
 use super::random::random_base64;
-use super::store::Fault;
+use super::store::{BlockRecord, Fault};
 use super::users::{AccountStatus, UserRecord};
 use crate::backend::{AuthResponse, Parameters};
 use crate::error::ServiceError;
+use crate::secret::Session;
 use crate::srp::{self, Salt, ServerEphemeral, Verifier};
 use secrecy::SecretString;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -104,15 +105,37 @@ impl Inner {
             srp_a: srp_a.to_owned(),
             secret_block: random_base64(SECRET_BLOCK_BYTES),
         };
+        let block = exchange.secret_block.clone();
         let next = Next::Challenge(SessionStep::PasswordVerifier(Box::new(exchange)));
         let params = challenge_parameters(&lock(&user), &next, self.config());
-        Ok(self.answer(
+        let answer = self.answer(
             next,
             params,
             &username,
             (&client.id, client.session_validity),
             now,
-        ))
+        );
+        // Cognito finds a PASSWORD_VERIFIER answer by its secret block: a
+        // client may send it without the Session (pycognito does).
+        if let Some(session) = &answer.session {
+            self.srp_blocks.insert(
+                block,
+                BlockRecord {
+                    session: session.expose_secret().to_owned(),
+                    expires_at: now + client.session_validity,
+                },
+                now,
+            );
+        }
+        Ok(answer)
+    }
+
+    /// The Session of the PASSWORD_VERIFIER whose SECRET_BLOCK an answer
+    /// without a Session claims, once.
+    pub(super) fn session_of_block(&self, block: &str) -> Option<Session> {
+        self.srp_blocks
+            .take(block)
+            .map(|record| Session::new(record.session))
     }
 
     /// Checks PASSWORD_VERIFIER's answer against the exchange its Session

@@ -49,6 +49,19 @@ pub(super) struct RefreshRecord {
     pub(super) expires_at: SystemTime,
 }
 
+/// A PASSWORD_VERIFIER's Session, found by the SECRET_BLOCK it was sent
+/// with.
+pub(super) struct BlockRecord {
+    pub(super) session: String,
+    pub(super) expires_at: SystemTime,
+}
+
+impl Expiring for BlockRecord {
+    fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
+}
+
 pub(super) trait Expiring {
     fn expires_at(&self) -> SystemTime;
 }
@@ -103,7 +116,7 @@ impl<V: Expiring> Sharded<V> {
         &self.shards[index]
     }
 
-    fn insert(&self, key: String, value: V, now: SystemTime) {
+    pub(super) fn insert(&self, key: String, value: V, now: SystemTime) {
         let mut shard = lock(self.shard(&key));
         if shard.map.len() >= shard.prune_at {
             // Drop what expired, so long benchmarks don't grow without bound.
@@ -113,7 +126,7 @@ impl<V: Expiring> Sharded<V> {
         shard.map.insert(key, value);
     }
 
-    fn take(&self, key: &str) -> Option<V> {
+    pub(super) fn take(&self, key: &str) -> Option<V> {
         lock(self.shard(key)).map.remove(key)
     }
 

@@ -425,3 +425,51 @@ async fn boto3_walkthrough() {
     );
     assert!(stdout.contains("boto3 walkthrough: ok"), "{stdout}");
 }
+
+#[tokio::test]
+async fn a_client_may_allow_flows_the_pool_does_not_serve_but_not_unknown_ones() {
+    // Cognito takes ALLOW_CUSTOM_AUTH and ALLOW_USER_AUTH; the pool serves
+    // neither, takes them too, and keeps the flows it serves (SRP here).
+    let local = local().await;
+    let pool_id = local
+        .client
+        .create_user_pool()
+        .pool_name("flows")
+        .send()
+        .await
+        .unwrap()
+        .user_pool()
+        .and_then(|p| p.id())
+        .unwrap()
+        .to_owned();
+    let created = local
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("console-default")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowCustomAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .expect("Cognito's flow names are taken");
+    let flows: Vec<&str> = created
+        .user_pool_client()
+        .unwrap()
+        .explicit_auth_flows()
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+    assert!(flows.contains(&"ALLOW_USER_SRP_AUTH"), "{flows:?}");
+    let error = local
+        .client
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("bogus")
+        .explicit_auth_flows(ExplicitAuthFlowsType::from("ALLOW_BOGUS_AUTH"))
+        .send()
+        .await
+        .expect_err("not a Cognito flow");
+    assert_eq!(error.code(), Some("InvalidParameterException"));
+}

@@ -515,9 +515,20 @@ fn describe_pool(
     })
 }
 
-/// The auth flows an `ExplicitAuthFlows` list allows. Names this crate has
-/// no flow for (ALLOW_CUSTOM_AUTH, ALLOW_USER_AUTH, the legacy
-/// ADMIN_NO_SRP_AUTH) are refused rather than silently dropped.
+/// `ExplicitAuthFlows` names Cognito accepts that the in-memory pool has no
+/// flow for: taken, as Cognito takes them, and allow nothing here.
+const FLOWS_NOT_SERVED: [&str; 5] = [
+    "ALLOW_CUSTOM_AUTH",
+    "ALLOW_USER_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY",
+    "USER_PASSWORD_AUTH",
+];
+
+/// The auth flows an `ExplicitAuthFlows` list allows. Cognito's names the
+/// pool has no flow for ([`FLOWS_NOT_SERVED`]) are accepted and allow
+/// nothing, as a client set up for them is still a client; a name Cognito
+/// doesn't know is refused, as Cognito refuses it.
 fn auth_flows(names: &[String]) -> Result<Vec<AuthFlow>, ServiceError> {
     const FLOWS: [AuthFlow; 4] = [
         AuthFlow::AdminUserPassword,
@@ -525,20 +536,19 @@ fn auth_flows(names: &[String]) -> Result<Vec<AuthFlow>, ServiceError> {
         AuthFlow::RefreshToken,
         AuthFlow::UserSrp,
     ];
-    names
-        .iter()
-        .map(|name| {
-            FLOWS
-                .into_iter()
-                .find(|f| f.explicit_auth_flow() == name)
-                .ok_or_else(|| {
-                    invalid_parameter(format!(
-                        "ExplicitAuthFlows {} is not served by cognito-mfa's local endpoint",
-                        name.chars().take(64).collect::<String>()
-                    ))
-                })
-        })
-        .collect()
+    let mut flows = Vec::new();
+    for name in names {
+        if let Some(flow) = FLOWS.into_iter().find(|f| f.explicit_auth_flow() == name) {
+            flows.push(flow);
+        } else if !FLOWS_NOT_SERVED.contains(&name.as_str()) {
+            return Err(invalid_parameter(format!(
+                "1 validation error detected: Value '{}' at 'explicitAuthFlows' failed to \
+                 satisfy constraint: Member must satisfy enum value set",
+                name.chars().take(64).collect::<String>()
+            )));
+        }
+    }
+    Ok(flows)
 }
 
 fn create_client(

@@ -262,26 +262,12 @@ impl MfaEnrollment {
         auth: TokenAuth,
         code: &str,
     ) -> Result<Enrolled, Error> {
-        if let Some(name) = &self.device_name {
-            validate::device_name(name)?;
-        }
-        if let Some((pool, user)) = &self.admin {
-            validate::user_pool_id(pool)?;
-            validate::username(user)?;
-        }
-        match &auth {
-            TokenAuth::AccessToken(t) => validate::token(t.expose_secret())?,
-            TokenAuth::Session(s) => validate::session(s.expose_secret())?,
-        }
+        let preference_by = checked_target(
+            self.device_name.as_deref(),
+            self.admin.as_ref().map(|(p, u)| (p.as_str(), u.as_str())),
+            &auth,
+        )?;
         let code = OneTimeCode::new(validate::user_code(code)?);
-        let preference_by = match (self.admin, &auth) {
-            (Some((user_pool_id, username)), _) => PreferenceBy::Admin {
-                user_pool_id,
-                username,
-            },
-            (None, TokenAuth::AccessToken(t)) => PreferenceBy::AccessToken(t.clone()),
-            (None, TokenAuth::Session(_)) => PreferenceBy::Nobody,
-        };
         let span = tracing::info_span!("cognito_mfa.enroll.verify_associated");
         verify_and_prefer(
             backend,
@@ -517,6 +503,36 @@ impl PendingEnrollment {
             Err(Failure::AfterVerify(e)) => Err(Rejected::fatal(e)),
         }
     }
+}
+
+/// Checks what verification is given when it comes from outside (the
+/// caller's parts, or a saved enrollment) before any call, and says who sets
+/// the preference: the administrator when named, else the access token;
+/// nobody on the Session path.
+pub(crate) fn checked_target(
+    device_name: Option<&str>,
+    admin: Option<(&str, &str)>,
+    auth: &TokenAuth,
+) -> Result<PreferenceBy, Error> {
+    if let Some(name) = device_name {
+        validate::device_name(name)?;
+    }
+    if let Some((pool, user)) = admin {
+        validate::user_pool_id(pool)?;
+        validate::username(user)?;
+    }
+    match auth {
+        TokenAuth::AccessToken(t) => validate::token(t.expose_secret())?,
+        TokenAuth::Session(s) => validate::session(s.expose_secret())?,
+    }
+    Ok(match (admin, auth) {
+        (Some((user_pool_id, username)), _) => PreferenceBy::Admin {
+            user_pool_id: user_pool_id.to_owned(),
+            username: username.to_owned(),
+        },
+        (None, TokenAuth::AccessToken(t)) => PreferenceBy::AccessToken(t.clone()),
+        (None, TokenAuth::Session(_)) => PreferenceBy::Nobody,
+    })
 }
 
 /// Where verification failed: before the token was verified (the pending

@@ -1,7 +1,7 @@
 //! A pending enrollment as a plain value, without the TOTP secret, to
 //! verify the person's first code in a later request.
 
-use super::{AfterVerify, Enrolled, Failure, PreferenceBy, verify_and_prefer};
+use super::{AfterVerify, Enrolled, Failure, PreferenceBy, checked_target, verify_and_prefer};
 use crate::backend::{CognitoBackend, TokenAuth};
 use crate::error::{Error, Field, Rejected};
 use crate::secret::{AccessToken, OneTimeCode, Session};
@@ -157,31 +157,17 @@ impl SavedEnrollment {
                 ),
             ));
         }
-        if let Some(name) = &self.device_name {
-            validate::device_name(name)?;
-        }
         let auth = match &self.credential {
-            Credential::AccessToken(t) => {
-                validate::token(t)?;
-                TokenAuth::AccessToken(AccessToken::new(t.as_str()))
-            }
-            Credential::Session(s) => {
-                validate::session(s)?;
-                TokenAuth::Session(Session::new(s.as_str()))
-            }
+            Credential::AccessToken(t) => TokenAuth::AccessToken(AccessToken::new(t.as_str())),
+            Credential::Session(s) => TokenAuth::Session(Session::new(s.as_str())),
         };
-        let preference_by = match (&self.admin, &auth) {
-            (Some(admin), _) => {
-                validate::user_pool_id(&admin.user_pool_id)?;
-                validate::username(&admin.username)?;
-                PreferenceBy::Admin {
-                    user_pool_id: admin.user_pool_id.clone(),
-                    username: admin.username.clone(),
-                }
-            }
-            (None, TokenAuth::AccessToken(t)) => PreferenceBy::AccessToken(t.clone()),
-            (None, TokenAuth::Session(_)) => PreferenceBy::Nobody,
-        };
+        let preference_by = checked_target(
+            self.device_name.as_deref(),
+            self.admin
+                .as_ref()
+                .map(|a| (a.user_pool_id.as_str(), a.username.as_str())),
+            &auth,
+        )?;
         Ok((auth, preference_by))
     }
 

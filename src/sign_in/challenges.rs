@@ -233,19 +233,8 @@ impl PendingMfaSetup {
                 });
             }
         };
-        let Some(session) = enrolled.into_session() else {
-            return Err(Rejected::fatal(Error::unexpected(
-                crate::Operation::VerifySoftwareToken,
-                "no Session to answer MFA_SETUP with",
-            )));
-        };
-        let next = Pending {
-            session,
-            expires_at: sign_in.expiry_from_now(),
-            ..pending
-        };
         sign_in
-            .respond(&next, Parameters::new())
+            .answer_mfa_setup(pending, enrolled)
             .await
             .map_err(Rejected::fatal)
     }

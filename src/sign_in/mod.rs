@@ -67,7 +67,7 @@ use crate::backend::{
     Parameters, RespondToAuthChallengeRequest,
 };
 use crate::clock::{self, Clock, SharedClock};
-use crate::enrollment::SavedEnrollment;
+use crate::enrollment::{Enrolled, SavedEnrollment};
 use crate::error::{Error, Field, Operation, Rejected};
 use crate::secret::{ClientSecret, Password, RefreshToken, Session};
 use crate::srp::{self, ClientEphemeral, VerifierChallenge};
@@ -422,20 +422,30 @@ impl SignIn {
             Err((e, true)) => return Err(Rejected::new(e, saved)),
             Err((e, false)) => return Err(Rejected::fatal(e)),
         };
+        self.answer_mfa_setup(pending, enrolled)
+            .await
+            .map_err(Rejected::fatal)
+    }
+
+    /// Answers MFA_SETUP once its token is verified, with the Session
+    /// VerifySoftwareToken returned (a new validity window).
+    pub(crate) async fn answer_mfa_setup(
+        &self,
+        pending: Pending,
+        enrolled: Enrolled,
+    ) -> Result<SignInStep, Error> {
         let Some(session) = enrolled.into_session() else {
-            return Err(Rejected::fatal(Error::unexpected(
+            return Err(Error::unexpected(
                 Operation::VerifySoftwareToken,
                 "no Session to answer MFA_SETUP with",
-            )));
+            ));
         };
         let next = Pending {
             session,
             expires_at: self.expiry_from_now(),
             ..pending
         };
-        self.respond(&next, Parameters::new())
-            .await
-            .map_err(Rejected::fatal)
+        self.respond(&next, Parameters::new()).await
     }
 
     /// Rebuilds a challenge from the pieces a caller already holds: the

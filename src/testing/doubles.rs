@@ -388,18 +388,10 @@ impl<B: CognitoBackend> CognitoBackend for Intercept<B> {
             code: Some(&code),
             ..call(Operation::VerifySoftwareToken)
         };
-        let decision = (self.hook)(&seen);
         let forward = self
             .inner
             .verify_software_token(auth, code.clone(), friendly_device_name);
-        match decision {
-            Decision::Forward => forward.await,
-            Decision::Fail(error) => Err(error),
-            Decision::LoseAnswer(error) => {
-                let _answer = forward.await;
-                Err(error)
-            }
-        }
+        self.run(seen, forward).await
     }
 
     async fn set_user_mfa_preference(

@@ -10,6 +10,7 @@
 //! service's own error metadata.
 
 use std::fmt;
+use zeroize::Zeroizing;
 
 /// What the caller should do after an [`Error`].
 #[non_exhaustive]
@@ -147,20 +148,25 @@ fn bounded(text: &str) -> String {
 /// partly echoed Session or token is caught.
 const ECHO_WINDOW: usize = 8;
 
-/// Whether `text` repeats `secret`, in any letter case, whole or (for a
-/// secret longer than [`ECHO_WINDOW`]) any [`ECHO_WINDOW`] characters of it.
-fn repeats(text: &str, secret: &str) -> bool {
+/// `text` in lower case, a char a slot, in a buffer sized up front (a char
+/// lowers to at most three) and zeroized: the texts lowered here are the
+/// secrets a request carried.
+fn lowered(text: &str) -> Zeroizing<Vec<char>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(text.len().saturating_mul(3)));
+    out.extend(text.chars().flat_map(char::to_lowercase));
+    out
+}
+
+/// Whether `text` repeats `secret` (both lowered): whole or, for a secret
+/// longer than [`ECHO_WINDOW`], any [`ECHO_WINDOW`] characters of it.
+fn repeats(text: &[char], secret: &[char]) -> bool {
     if secret.is_empty() {
         return false;
     }
-    let text = text.to_lowercase();
-    let secret: Vec<char> = secret.to_lowercase().chars().collect();
-    if secret.len() <= ECHO_WINDOW {
-        return text.contains(&secret.iter().collect::<String>());
-    }
+    let window = secret.len().min(ECHO_WINDOW);
     secret
-        .windows(ECHO_WINDOW)
-        .any(|w| text.contains(&w.iter().collect::<String>()))
+        .windows(window)
+        .any(|w| text.windows(window).any(|t| t == w))
 }
 
 impl ServiceError {
@@ -218,7 +224,11 @@ impl ServiceError {
     /// mapping reads the service's own words.
     #[must_use]
     pub fn redact(mut self, secrets: &[&str]) -> Self {
-        let echoed = |text: &str| secrets.iter().any(|s| repeats(text, s));
+        let secrets: Vec<Zeroizing<Vec<char>>> = secrets.iter().map(|s| lowered(s)).collect();
+        let echoed = |text: &str| {
+            let text = lowered(text);
+            secrets.iter().any(|s| repeats(&text, s))
+        };
         if echoed(&self.code) {
             Self::WITHHELD.clone_into(&mut self.code);
         }

@@ -71,6 +71,26 @@ pub enum Operation {
     AdminUpdateUserAttributes,
     /// AdminEnableUser or AdminDisableUser.
     AdminEnableDisableUser,
+    /// ConfirmDevice.
+    ConfirmDevice,
+    /// UpdateDeviceStatus.
+    UpdateDeviceStatus,
+    /// AdminUpdateDeviceStatus.
+    AdminUpdateDeviceStatus,
+    /// ListDevices.
+    ListDevices,
+    /// AdminListDevices.
+    AdminListDevices,
+    /// GetDevice.
+    GetDevice,
+    /// AdminGetDevice.
+    AdminGetDevice,
+    /// ForgetDevice.
+    ForgetDevice,
+    /// AdminForgetDevice.
+    AdminForgetDevice,
+    /// DescribeUserPool (read for the pool's DeviceConfiguration).
+    DescribeUserPool,
 }
 
 impl Operation {
@@ -96,6 +116,16 @@ impl Operation {
             Self::CreateUserPoolClient => "CreateUserPoolClient",
             Self::AdminUpdateUserAttributes => "AdminUpdateUserAttributes",
             Self::AdminEnableDisableUser => "AdminEnableUser",
+            Self::ConfirmDevice => "ConfirmDevice",
+            Self::UpdateDeviceStatus => "UpdateDeviceStatus",
+            Self::AdminUpdateDeviceStatus => "AdminUpdateDeviceStatus",
+            Self::ListDevices => "ListDevices",
+            Self::AdminListDevices => "AdminListDevices",
+            Self::GetDevice => "GetDevice",
+            Self::AdminGetDevice => "AdminGetDevice",
+            Self::ForgetDevice => "ForgetDevice",
+            Self::AdminForgetDevice => "AdminForgetDevice",
+            Self::DescribeUserPool => "DescribeUserPool",
         }
     }
 
@@ -330,6 +360,10 @@ pub enum Field {
     AccountName,
     /// A remembered device's key.
     DeviceKey,
+    /// A remembered device's group key.
+    DeviceGroupKey,
+    /// A remembered device's password.
+    DevicePassword,
     /// A serialized pending challenge.
     PendingChallenge,
     /// A challenge name or answer.
@@ -354,6 +388,8 @@ impl fmt::Display for Field {
             Self::Issuer => "issuer",
             Self::AccountName => "account name",
             Self::DeviceKey => "device key",
+            Self::DeviceGroupKey => "device group key",
+            Self::DevicePassword => "device password",
             Self::PendingChallenge => "pending challenge",
             Self::Challenge => "challenge",
             Self::MfaSetting => "MFA setting",
@@ -497,6 +533,13 @@ pub enum Error {
     /// The user does not exist.
     #[error("the user does not exist")]
     UserNotFound,
+    /// Cognito no longer knows the remembered device presented
+    /// (`ResourceNotFoundException` "Device does not exist."): it was
+    /// forgotten elsewhere. Delete the stored
+    /// [`RememberedDevice`](crate::device::RememberedDevice) and sign in
+    /// without it.
+    #[error("the remembered device no longer exists; forget it and sign in without it")]
+    DeviceNotFound,
     /// The user has not confirmed their account.
     #[error("the user is not confirmed")]
     UserNotConfirmed,
@@ -622,6 +665,9 @@ impl Error {
                 }
             }
             "UserNotFoundException" => Self::UserNotFound,
+            "ResourceNotFoundException" if error.message_has("device does not exist") => {
+                Self::DeviceNotFound
+            }
             "InvalidPasswordException" => Self::PasswordPolicy(error),
             "UserNotConfirmedException" => Self::UserNotConfirmed,
             "PasswordResetRequiredException" => Self::PasswordResetRequired,
@@ -663,6 +709,7 @@ impl Error {
             Self::RefreshTokenRejected => "RefreshTokenRejected",
             Self::WrongCredentials => "WrongCredentials",
             Self::UserNotFound => "UserNotFound",
+            Self::DeviceNotFound => "DeviceNotFound",
             Self::UserNotConfirmed => "UserNotConfirmed",
             Self::PasswordResetRequired => "PasswordResetRequired",
             Self::UserDisabled => "UserDisabled",
@@ -692,6 +739,7 @@ impl Error {
             | Self::AccessTokenRejected
             | Self::RefreshTokenRejected
             | Self::WrongCredentials
+            | Self::DeviceNotFound
             | Self::UnsupportedChallenge { .. }
             | Self::Srp { .. } => Recovery::Restart,
             // A mistyped code (five digits, a letter) is the person's to fix.

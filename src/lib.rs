@@ -113,6 +113,7 @@
 pub mod admin;
 pub mod backend;
 pub mod clock;
+pub mod device;
 pub mod enrollment;
 mod error;
 pub mod otpauth;

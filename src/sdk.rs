@@ -7,7 +7,8 @@
 
 use crate::backend::{
     Api, AppClient, AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName,
-    CognitoBackend, FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate,
+    CognitoBackend, ConfirmDeviceRequest, Device, DeviceConfiguration, DevicePage,
+    DeviceRememberedStatus, FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate,
     NewDeviceMetadata, Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest,
     TokenAuth, UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
 };
@@ -25,13 +26,14 @@ use cip::error::BoxError;
 use cip::error::{ProvideErrorMetadata, SdkError};
 use cip::operation::RequestId;
 use cip::types::{
-    AuthFlowType, AuthenticationResultType, ChallengeNameType, EmailMfaSettingsType,
-    SmsMfaSettingsType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    AuthFlowType, AuthenticationResultType, ChallengeNameType, DeviceRememberedStatusType,
+    DeviceSecretVerifierConfigType, DeviceType, EmailMfaSettingsType, SmsMfaSettingsType,
+    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
     VerifySoftwareTokenResponseType,
 };
 use std::collections::HashMap;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use tracing::instrument::WithSubscriber as _;
 
 /// [`CognitoBackend`] over [`aws_sdk_cognitoidentityprovider::Client`].
@@ -354,6 +356,35 @@ fn tokens(operation: Operation, r: &AuthenticationResultType) -> Result<AuthToke
             m.device_group_key()?,
         ))
     })))
+}
+
+fn device(d: &DeviceType) -> Device {
+    let date =
+        |d: Option<&cip::primitives::DateTime>| d.and_then(|d| SystemTime::try_from(*d).ok());
+    Device::new(d.device_key().unwrap_or_default())
+        .with_attributes(
+            d.device_attributes()
+                .iter()
+                .map(|a| {
+                    (
+                        a.name().to_owned(),
+                        a.value().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect(),
+        )
+        .with_dates(
+            date(d.device_create_date()),
+            date(d.device_last_modified_date()),
+            date(d.device_last_authenticated_date()),
+        )
+}
+
+fn remembered_status(status: DeviceRememberedStatus) -> DeviceRememberedStatusType {
+    match status {
+        DeviceRememberedStatus::Remembered => DeviceRememberedStatusType::Remembered,
+        DeviceRememberedStatus::NotRemembered => DeviceRememberedStatusType::NotRemembered,
+    }
 }
 
 /// InitiateAuth, RespondToAuthChallenge and their admin twins answer with
@@ -770,5 +801,210 @@ impl CognitoBackend for SdkBackend {
                     .and_then(|m| u64::try_from(m).ok())
                     .map(|m| Duration::from_secs(m * 60)),
             ))
+    }
+
+    async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, Error> {
+        const OP: Operation = Operation::ConfirmDevice;
+        let secret = request.access_token.expose_secret().to_owned();
+        let sent = [secret.as_str()];
+        let verifier = DeviceSecretVerifierConfigType::builder()
+            .password_verifier(request.verifier.password_verifier)
+            .salt(request.verifier.salt)
+            .build();
+        let out = self
+            .client
+            .confirm_device()
+            .access_token(request.access_token.expose_secret())
+            .device_key(request.device_key)
+            .set_device_name(request.device_name)
+            .device_secret_verifier_config(verifier)
+            .send()
+            .with_subscriber(self.sdk_dispatch())
+            .await
+            .map_err(|e| map_err(OP, e, &sent))?;
+        Ok(out.user_confirmation_necessary())
+    }
+
+    async fn update_device_status(
+        &self,
+        user: UserTarget,
+        device_key: String,
+        status: DeviceRememberedStatus,
+    ) -> Result<(), Error> {
+        let op = user.update_device_status_operation();
+        let secret = target_secret(&user).to_owned();
+        let sent = [secret.as_str()];
+        match user {
+            UserTarget::AccessToken(token) => {
+                self.client
+                    .update_device_status()
+                    .access_token(token.expose_secret())
+                    .device_key(device_key)
+                    .device_remembered_status(remembered_status(status))
+                    .send()
+                    .with_subscriber(self.sdk_dispatch())
+                    .await
+                    .map_err(|e| map_err(op, e, &sent))?;
+            }
+            UserTarget::Admin {
+                user_pool_id,
+                username,
+            } => {
+                self.client
+                    .admin_update_device_status()
+                    .user_pool_id(user_pool_id)
+                    .username(username)
+                    .device_key(device_key)
+                    .device_remembered_status(remembered_status(status))
+                    .send()
+                    .with_subscriber(self.sdk_dispatch())
+                    .await
+                    .map_err(|e| map_err(op, e, &sent))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_devices(
+        &self,
+        user: UserTarget,
+        limit: Option<u32>,
+        pagination_token: Option<String>,
+    ) -> Result<DevicePage, Error> {
+        let op = user.list_devices_operation();
+        let secret = target_secret(&user).to_owned();
+        let sent = [secret.as_str()];
+        let limit = limit.and_then(|l| i32::try_from(l).ok());
+        let (devices, next) = match user {
+            UserTarget::AccessToken(token) => {
+                let out = self
+                    .client
+                    .list_devices()
+                    .access_token(token.expose_secret())
+                    .set_limit(limit)
+                    .set_pagination_token(pagination_token)
+                    .send()
+                    .with_subscriber(self.sdk_dispatch())
+                    .await
+                    .map_err(|e| map_err(op, e, &sent))?;
+                (
+                    out.devices().iter().map(device).collect(),
+                    out.pagination_token().map(str::to_owned),
+                )
+            }
+            UserTarget::Admin {
+                user_pool_id,
+                username,
+            } => {
+                let out = self
+                    .client
+                    .admin_list_devices()
+                    .user_pool_id(user_pool_id)
+                    .username(username)
+                    .set_limit(limit)
+                    .set_pagination_token(pagination_token)
+                    .send()
+                    .with_subscriber(self.sdk_dispatch())
+                    .await
+                    .map_err(|e| map_err(op, e, &sent))?;
+                (
+                    out.devices().iter().map(device).collect(),
+                    out.pagination_token().map(str::to_owned),
+                )
+            }
+        };
+        Ok(DevicePage::new(devices, next))
+    }
+
+    async fn get_device(&self, user: UserTarget, device_key: String) -> Result<Device, Error> {
+        let op = user.get_device_operation();
+        let secret = target_secret(&user).to_owned();
+        let sent = [secret.as_str()];
+        let found = match user {
+            UserTarget::AccessToken(token) => self
+                .client
+                .get_device()
+                .access_token(token.expose_secret())
+                .device_key(device_key)
+                .send()
+                .with_subscriber(self.sdk_dispatch())
+                .await
+                .map_err(|e| map_err(op, e, &sent))?
+                .device()
+                .map(device),
+            UserTarget::Admin {
+                user_pool_id,
+                username,
+            } => self
+                .client
+                .admin_get_device()
+                .user_pool_id(user_pool_id)
+                .username(username)
+                .device_key(device_key)
+                .send()
+                .with_subscriber(self.sdk_dispatch())
+                .await
+                .map_err(|e| map_err(op, e, &sent))?
+                .device()
+                .map(device),
+        };
+        found.ok_or(Error::unexpected(op, "no Device"))
+    }
+
+    async fn forget_device(&self, user: UserTarget, device_key: String) -> Result<(), Error> {
+        let op = user.forget_device_operation();
+        let secret = target_secret(&user).to_owned();
+        let sent = [secret.as_str()];
+        match user {
+            UserTarget::AccessToken(token) => {
+                self.client
+                    .forget_device()
+                    .access_token(token.expose_secret())
+                    .device_key(device_key)
+                    .send()
+                    .with_subscriber(self.sdk_dispatch())
+                    .await
+                    .map_err(|e| map_err(op, e, &sent))?;
+            }
+            UserTarget::Admin {
+                user_pool_id,
+                username,
+            } => {
+                self.client
+                    .admin_forget_device()
+                    .user_pool_id(user_pool_id)
+                    .username(username)
+                    .device_key(device_key)
+                    .send()
+                    .with_subscriber(self.sdk_dispatch())
+                    .await
+                    .map_err(|e| map_err(op, e, &sent))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn get_device_configuration(
+        &self,
+        user_pool_id: String,
+    ) -> Result<Option<DeviceConfiguration>, Error> {
+        const OP: Operation = Operation::DescribeUserPool;
+        let out = self
+            .client
+            .describe_user_pool()
+            .user_pool_id(user_pool_id)
+            .send()
+            .with_subscriber(self.sdk_dispatch())
+            .await
+            .map_err(|e| map_err(OP, e, &[]))?;
+        let pool = out
+            .user_pool()
+            .ok_or(Error::unexpected(OP, "no UserPool"))?;
+        Ok(pool.device_configuration().map(|c| {
+            DeviceConfiguration::new(
+                c.challenge_required_on_new_device(),
+                c.device_only_remembered_on_user_prompt(),
+            )
+        }))
     }
 }

@@ -256,6 +256,34 @@ pub fn device_key(key: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// A remembered device's group key (`DeviceGroupKey`, like `-abCD12efG`):
+/// 1 to 128 printable ASCII characters without spaces. Cognito publishes
+/// no pattern; this bounds what the SRP proof hashes.
+pub fn device_group_key(key: &str) -> Result<(), Error> {
+    len_between(Field::DeviceGroupKey, key, 1, 128)?;
+    if !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            Field::DeviceGroupKey,
+            "must be printable ASCII without spaces",
+        ));
+    }
+    Ok(())
+}
+
+/// A remembered device's password: this crate draws base64 of 40 bytes (56
+/// characters); other clients' are accepted up to 1024 printable ASCII
+/// characters without spaces.
+pub fn device_password(password: &str) -> Result<(), Error> {
+    len_between(Field::DevicePassword, password, 1, 1024)?;
+    if !password.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Error::invalid(
+            Field::DevicePassword,
+            "must be printable ASCII without spaces",
+        ));
+    }
+    Ok(())
+}
+
 /// A token (access, ID or refresh): non-empty, at most 16384 characters, no
 /// white space.
 pub fn token(token: &str) -> Result<(), Error> {

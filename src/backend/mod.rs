@@ -10,8 +10,8 @@
 //!
 //! # How the trait grows
 //!
-//! Cognito keeps adding calls (the remembered-device calls, USER_AUTH's
-//! extras). A new call arrives as a **provided method** whose default body
+//! Cognito keeps adding calls (the remembered-device calls came this way,
+//! USER_AUTH's extras will). A new call arrives as a **provided method** whose default body
 //! returns [`Error::NotSupported`] naming its [`Operation`](crate::Operation), so every
 //! existing implementation keeps compiling and says plainly what it lacks.
 //! Request and answer types are `#[non_exhaustive]` with constructors, so a
@@ -21,6 +21,7 @@
 //! and there, for every method.
 
 mod auth;
+mod device;
 mod mfa;
 mod pool;
 
@@ -28,13 +29,17 @@ pub use auth::{
     Api, AuthFlow, AuthResponse, AuthTokens, ChallengeName, InitiateAuthRequest, NewDeviceMetadata,
     Parameters, RespondToAuthChallengeRequest,
 };
+pub use device::{
+    ConfirmDeviceRequest, Device, DeviceConfiguration, DevicePage, DeviceRememberedStatus,
+    DeviceVerifier,
+};
 pub use mfa::{
     AssociatedSoftwareToken, FactorPreference, MfaFactor, MfaPreferenceUpdate, TokenAuth,
     UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
 };
 pub use pool::{AppClient, PoolMfaConfig, PoolMfaMode};
 
-use crate::error::Error;
+use crate::error::{Error, Operation};
 use crate::secret::OneTimeCode;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -103,6 +108,70 @@ pub trait CognitoBackend: Send + Sync {
         user_pool_id: String,
         client_id: String,
     ) -> Result<AppClient, Error>;
+
+    /// ConfirmDevice: registers a new device's verifier. Answers
+    /// `UserConfirmationNecessary`: true when the pool remembers devices
+    /// only on the person's say-so (then UpdateDeviceStatus).
+    async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, Error> {
+        let _ = request;
+        Err(Error::NotSupported {
+            operation: Operation::ConfirmDevice,
+        })
+    }
+
+    /// UpdateDeviceStatus (access token) or AdminUpdateDeviceStatus.
+    async fn update_device_status(
+        &self,
+        user: UserTarget,
+        device_key: String,
+        status: DeviceRememberedStatus,
+    ) -> Result<(), Error> {
+        let _ = (device_key, status);
+        Err(Error::NotSupported {
+            operation: user.update_device_status_operation(),
+        })
+    }
+
+    /// ListDevices (access token) or AdminListDevices: one page.
+    async fn list_devices(
+        &self,
+        user: UserTarget,
+        limit: Option<u32>,
+        pagination_token: Option<String>,
+    ) -> Result<DevicePage, Error> {
+        let _ = (limit, pagination_token);
+        Err(Error::NotSupported {
+            operation: user.list_devices_operation(),
+        })
+    }
+
+    /// GetDevice (access token) or AdminGetDevice.
+    async fn get_device(&self, user: UserTarget, device_key: String) -> Result<Device, Error> {
+        let _ = device_key;
+        Err(Error::NotSupported {
+            operation: user.get_device_operation(),
+        })
+    }
+
+    /// ForgetDevice (access token) or AdminForgetDevice.
+    async fn forget_device(&self, user: UserTarget, device_key: String) -> Result<(), Error> {
+        let _ = device_key;
+        Err(Error::NotSupported {
+            operation: user.forget_device_operation(),
+        })
+    }
+
+    /// DescribeUserPool, for the pool's `DeviceConfiguration`: `None` when
+    /// the pool does not track devices.
+    async fn get_device_configuration(
+        &self,
+        user_pool_id: String,
+    ) -> Result<Option<DeviceConfiguration>, Error> {
+        let _ = user_pool_id;
+        Err(Error::NotSupported {
+            operation: Operation::DescribeUserPool,
+        })
+    }
 }
 
 macro_rules! forward_backend {
@@ -182,6 +251,47 @@ macro_rules! forward_backend {
                 (**self)
                     .describe_user_pool_client(user_pool_id, client_id)
                     .await
+            }
+            async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, Error> {
+                (**self).confirm_device(request).await
+            }
+            async fn update_device_status(
+                &self,
+                user: UserTarget,
+                device_key: String,
+                status: DeviceRememberedStatus,
+            ) -> Result<(), Error> {
+                (**self)
+                    .update_device_status(user, device_key, status)
+                    .await
+            }
+            async fn list_devices(
+                &self,
+                user: UserTarget,
+                limit: Option<u32>,
+                pagination_token: Option<String>,
+            ) -> Result<DevicePage, Error> {
+                (**self).list_devices(user, limit, pagination_token).await
+            }
+            async fn get_device(
+                &self,
+                user: UserTarget,
+                device_key: String,
+            ) -> Result<Device, Error> {
+                (**self).get_device(user, device_key).await
+            }
+            async fn forget_device(
+                &self,
+                user: UserTarget,
+                device_key: String,
+            ) -> Result<(), Error> {
+                (**self).forget_device(user, device_key).await
+            }
+            async fn get_device_configuration(
+                &self,
+                user_pool_id: String,
+            ) -> Result<Option<DeviceConfiguration>, Error> {
+                (**self).get_device_configuration(user_pool_id).await
             }
         }
     };

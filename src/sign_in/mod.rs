@@ -54,12 +54,14 @@
 //! ```
 
 mod challenges;
+mod on_device;
 mod saved;
 
 pub use challenges::{
     CodeChallenge, CodeDelivery, MfaSetupChallenge, NewPasswordChallenge, PendingMfaSetup,
     SelectMfaTypeChallenge, TotpChallenge, UnsupportedChallenge,
 };
+pub use on_device::{DeviceSignIn, OnDevice};
 pub use saved::{SAVED_CHALLENGE_VERSION, SavedChallenge};
 
 use crate::backend::{
@@ -67,6 +69,7 @@ use crate::backend::{
     Parameters, RespondToAuthChallengeRequest,
 };
 use crate::clock::{self, Clock, SharedClock};
+use crate::device::RememberedDevice;
 use crate::enrollment::{Enrolled, SavedEnrollment};
 use crate::error::{Error, Field, Operation, Rejected};
 use crate::secret::{ClientSecret, Password, RefreshToken, Session};
@@ -225,6 +228,15 @@ impl SignIn {
     /// Signs in with a user name (or alias) and password: ADMIN_USER_PASSWORD_AUTH
     /// on the admin API, USER_PASSWORD_AUTH on the public one.
     pub async fn password(&self, username: &str, password: &Password) -> Result<SignInStep, Error> {
+        self.password_on(username, password, None).await
+    }
+
+    async fn password_on(
+        &self,
+        username: &str,
+        password: &Password,
+        device: Option<&RememberedDevice>,
+    ) -> Result<SignInStep, Error> {
         validate::username(username)?;
         validate::password(password.expose_secret())?;
         let flow = if self.api.is_admin() {
@@ -236,8 +248,8 @@ impl SignIn {
             .with("USERNAME", username)
             .with("PASSWORD", password.expose_secret());
         self.add_secret_hash(&mut parameters, username);
-        self.start(flow, parameters, username, Autopilot::default())
-            .await
+        let autopilot = Autopilot::default().with_device(device);
+        self.start(flow, parameters, username, autopilot).await
     }
 
     /// Signs in with a user name (or alias) and password over SRP
@@ -262,6 +274,15 @@ impl SignIn {
         &self,
         username: &str,
         password: &Password,
+    ) -> Result<SignInStep, Error> {
+        self.password_srp_on(username, password, None).await
+    }
+
+    async fn password_srp_on(
+        &self,
+        username: &str,
+        password: &Password,
+        device: Option<&RememberedDevice>,
     ) -> Result<SignInStep, Error> {
         validate::username(username)?;
         validate::password(password.expose_secret())?;
@@ -294,7 +315,8 @@ impl SignIn {
             pool_name: pool_name.to_owned(),
             password: SecretString::from(password.expose_secret().to_owned()),
             ephemeral,
-        });
+        })
+        .with_device(device);
         self.start(AuthFlow::UserSrp, parameters, username, autopilot)
             .await
     }
@@ -314,6 +336,10 @@ impl SignIn {
             outcome = tracing::field::Empty
         );
         let result = async {
+            let mut parameters = parameters;
+            if let Some(key) = autopilot.device_key() {
+                parameters.insert("DEVICE_KEY", key);
+            }
             let request = self.initiate_request(flow, parameters);
             let operation = request.operation();
             let response = self.backend().initiate_auth(request).await?;
@@ -335,8 +361,20 @@ impl SignIn {
         refresh_token: &RefreshToken,
         username: Option<&str>,
     ) -> Result<AuthTokens, Error> {
+        self.refresh_on(refresh_token, username, None).await
+    }
+
+    async fn refresh_on(
+        &self,
+        refresh_token: &RefreshToken,
+        username: Option<&str>,
+        device: Option<&RememberedDevice>,
+    ) -> Result<AuthTokens, Error> {
         validate::token(refresh_token.expose_secret())?;
         let mut parameters = Parameters::new().with("REFRESH_TOKEN", refresh_token.expose_secret());
+        if let Some(device) = device {
+            parameters.insert("DEVICE_KEY", device.key());
+        }
         match (username, &self.client_secret) {
             (Some(name), _) => {
                 validate::username(name)?;
@@ -640,7 +678,10 @@ impl SignIn {
                 let autopilot = autopilot.without_srp();
                 return self.person_step(operation, name, response, username, autopilot);
             }
-            let answer = autopilot.answer(operation, &name, &response, self)?;
+            let mut answer = autopilot.answer(operation, &name, &response, self)?;
+            if let Some(key) = autopilot.device_key() {
+                answer.insert("DEVICE_KEY", key);
+            }
             let request = self.respond_request(name, response.session, &username, answer);
             operation = request.operation();
             response = self.backend().respond_to_auth_challenge(request).await?;
@@ -680,6 +721,7 @@ impl SignIn {
             autopilot,
         );
         pending.available_challenges = response.available_challenges.into_boxed_slice();
+        pending.device_key = pending.autopilot.device_key().map(str::to_owned);
         Ok(SignInStep::from_pending(pending))
     }
 }
@@ -765,6 +807,17 @@ impl SignInBuilder {
 pub(crate) struct Autopilot {
     /// USER_SRP_AUTH's secrets, for the one PASSWORD_VERIFIER.
     srp: Option<Arc<SrpOnce>>,
+    /// The remembered device presented, for DEVICE_SRP_AUTH and
+    /// DEVICE_PASSWORD_VERIFIER, whenever they come (before or after the
+    /// person's MFA step).
+    device: Option<Arc<DeviceProof>>,
+}
+
+/// A remembered device and the ephemeral of its SRP exchange in flight:
+/// drawn at DEVICE_SRP_AUTH, taken whole by DEVICE_PASSWORD_VERIFIER.
+struct DeviceProof {
+    device: RememberedDevice,
+    ephemeral: Mutex<Option<ClientEphemeral>>,
 }
 
 /// An SRP sign-in's secrets, taken whole by its one PASSWORD_VERIFIER
@@ -792,13 +845,31 @@ impl Autopilot {
     fn srp(client: SrpClient) -> Self {
         Self {
             srp: Some(Arc::new(SrpOnce(Mutex::new(Some(client))))),
+            device: None,
         }
     }
 
-    /// The same without the SRP secrets, for a step a person answers.
+    /// The same without the SRP secrets, for a step a person answers (the
+    /// device stays: its steps may follow the person's).
     fn without_srp(mut self) -> Self {
         self.srp = None;
         self
+    }
+
+    /// The same, presenting `device`.
+    fn with_device(mut self, device: Option<&RememberedDevice>) -> Self {
+        self.device = device.map(|device| {
+            Arc::new(DeviceProof {
+                device: device.clone(),
+                ephemeral: Mutex::new(None),
+            })
+        });
+        self
+    }
+
+    /// DEVICE_KEY, sent with every request of a sign-in on a device.
+    fn device_key(&self) -> Option<&str> {
+        self.device.as_deref().map(|d| d.device.key())
     }
 
     /// The answer to a step the library answers itself.
@@ -813,11 +884,75 @@ impl Autopilot {
             ChallengeName::PasswordVerifier => {
                 self.password_verifier(operation, response, sign_in.now())
             }
+            ChallengeName::DeviceSrpAuth => self.device_srp(operation),
+            ChallengeName::DevicePasswordVerifier => {
+                self.device_password_verifier(operation, response, sign_in.now())
+            }
             _ => Err(Error::unexpected(
                 operation,
-                "a remembered-device step in a sign-in that presented no device",
+                "a step the library answers, unknown to it",
             )),
         }
+    }
+
+    fn device_proof(&self, operation: Operation) -> Result<&DeviceProof, Error> {
+        self.device.as_deref().ok_or(Error::unexpected(
+            operation,
+            "a remembered-device step in a sign-in that presented no device",
+        ))
+    }
+
+    /// DEVICE_SRP_AUTH: a fresh A for the device's exchange (SRP_A; the
+    /// driver adds DEVICE_KEY, USERNAME and SECRET_HASH).
+    fn device_srp(&self, operation: Operation) -> Result<Parameters, Error> {
+        let proof = self.device_proof(operation)?;
+        let ephemeral = ClientEphemeral::generate().map_err(|e| e.into_error(operation))?;
+        let srp_a = ephemeral.public_hex();
+        *proof
+            .ephemeral
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(ephemeral);
+        Ok(Parameters::new().with("SRP_A", srp_a))
+    }
+
+    /// DEVICE_PASSWORD_VERIFIER: the device's proof, the same maths as the
+    /// password's over (DeviceGroupKey, DeviceKey, device password).
+    fn device_password_verifier(
+        &self,
+        operation: Operation,
+        response: &AuthResponse,
+        now: SystemTime,
+    ) -> Result<Parameters, Error> {
+        let proof = self.device_proof(operation)?;
+        let ephemeral = proof
+            .ephemeral
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .ok_or(Error::unexpected(
+                operation,
+                "DEVICE_PASSWORD_VERIFIER without DEVICE_SRP_AUTH before it",
+            ))?;
+        let challenge = verifier_challenge(
+            operation,
+            response,
+            "DEVICE_PASSWORD_VERIFIER without SALT, SRP_B or SECRET_BLOCK",
+        )?;
+        let timestamp = srp::timestamp(now);
+        let device = &proof.device;
+        let signature = ephemeral
+            .device_claim(
+                device.group_key(),
+                device.key(),
+                device.password(),
+                &challenge,
+                &timestamp,
+            )
+            .map_err(|e| e.into_error(operation))?;
+        Ok(Parameters::new()
+            .with("PASSWORD_CLAIM_SECRET_BLOCK", challenge.secret_block)
+            .with("PASSWORD_CLAIM_SIGNATURE", signature)
+            .with("TIMESTAMP", timestamp))
     }
 
     /// PASSWORD_CLAIM_SECRET_BLOCK (as received), PASSWORD_CLAIM_SIGNATURE
@@ -838,21 +973,20 @@ impl Autopilot {
                 operation,
                 "PASSWORD_VERIFIER in a sign-in that did not start with SRP or answered it already",
             ))?;
-        let parameter = |name: &str, what: &'static str| {
-            response
-                .parameters
-                .get(name)
-                .map(String::as_str)
-                .filter(|value| !value.is_empty())
-                .ok_or(Error::unexpected(operation, what))
-        };
-        let salt_hex = parameter("SALT", "PASSWORD_VERIFIER without SALT")?;
-        let srp_b_hex = parameter("SRP_B", "PASSWORD_VERIFIER without SRP_B")?;
-        let secret_block = parameter("SECRET_BLOCK", "PASSWORD_VERIFIER without SECRET_BLOCK")?;
-        let user_id = parameter(
-            "USER_ID_FOR_SRP",
-            "PASSWORD_VERIFIER without USER_ID_FOR_SRP",
+        let challenge = verifier_challenge(
+            operation,
+            response,
+            "PASSWORD_VERIFIER without SALT, SRP_B or SECRET_BLOCK",
         )?;
+        let user_id = response
+            .parameters
+            .get("USER_ID_FOR_SRP")
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
+            .ok_or(Error::unexpected(
+                operation,
+                "PASSWORD_VERIFIER without USER_ID_FOR_SRP",
+            ))?;
         // The exact string signed is the one sent; the sign-in's clock, so
         // tests can pin it.
         let timestamp = srp::timestamp(now);
@@ -862,19 +996,43 @@ impl Autopilot {
                 &client.pool_name,
                 user_id,
                 &client.password,
-                &VerifierChallenge {
-                    salt_hex,
-                    srp_b_hex,
-                    secret_block,
-                },
+                &challenge,
                 &timestamp,
             )
             .map_err(|e| e.into_error(operation))?;
         Ok(Parameters::new()
-            .with("PASSWORD_CLAIM_SECRET_BLOCK", secret_block)
+            .with("PASSWORD_CLAIM_SECRET_BLOCK", challenge.secret_block)
             .with("PASSWORD_CLAIM_SIGNATURE", signature)
             .with("TIMESTAMP", timestamp))
     }
+}
+
+/// SALT, SRP_B and SECRET_BLOCK of a PASSWORD_VERIFIER or
+/// DEVICE_PASSWORD_VERIFIER, each there and not empty; else `missing`.
+fn verifier_challenge<'a>(
+    operation: Operation,
+    response: &'a AuthResponse,
+    missing: &'static str,
+) -> Result<VerifierChallenge<'a>, Error> {
+    let parameter = |name: &str| {
+        response
+            .parameters
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
+    };
+    let (Some(salt_hex), Some(srp_b_hex), Some(secret_block)) = (
+        parameter("SALT"),
+        parameter("SRP_B"),
+        parameter("SECRET_BLOCK"),
+    ) else {
+        return Err(Error::unexpected(operation, missing));
+    };
+    Ok(VerifierChallenge {
+        salt_hex,
+        srp_b_hex,
+        secret_block,
+    })
 }
 
 /// What a pending challenge holds, whatever its kind.

@@ -366,13 +366,6 @@ impl ClientEphemeral {
     /// PASSWORD_CLAIM_SIGNATURE for DEVICE_PASSWORD_VERIFIER: the same maths
     /// with pool name := DeviceGroupKey, identity := DeviceKey and
     /// password := the device password.
-    #[cfg_attr(
-        not(test),
-        allow(
-            dead_code,
-            reason = "remembered devices (DEVICE_SRP_AUTH, ConfirmDevice); not wired in yet"
-        )
-    )]
     pub(crate) fn device_claim(
         self,
         device_group_key: &str,
@@ -449,13 +442,6 @@ fn client_key(
 
 /// What ConfirmDevice's DeviceSecretVerifierConfig carries: both standard base64.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(
-    not(test),
-    allow(
-        dead_code,
-        reason = "remembered devices (DEVICE_SRP_AUTH, ConfirmDevice); not wired in yet"
-    )
-)]
 pub(crate) struct DeviceVerifierConfig {
     /// `PasswordVerifier`: base64(pad(g^x mod N)).
     pub(crate) password_verifier: String,
@@ -465,13 +451,6 @@ pub(crate) struct DeviceVerifierConfig {
 
 /// A fresh device password: standard base64 of 40 random bytes. A long-lived
 /// bearer secret that skips MFA: store it like a refresh token.
-#[cfg_attr(
-    not(test),
-    allow(
-        dead_code,
-        reason = "remembered devices (DEVICE_SRP_AUTH, ConfirmDevice); not wired in yet"
-    )
-)]
 pub(crate) fn generate_device_password() -> Result<SecretString, SrpError> {
     let mut raw = Zeroizing::new([0u8; 40]);
     random_bytes(raw.as_mut_slice())?;
@@ -479,13 +458,6 @@ pub(crate) fn generate_device_password() -> Result<SecretString, SrpError> {
 }
 
 /// A fresh 16-byte device salt.
-#[cfg_attr(
-    not(test),
-    allow(
-        dead_code,
-        reason = "remembered devices (DEVICE_SRP_AUTH, ConfirmDevice); not wired in yet"
-    )
-)]
 pub(crate) fn generate_device_salt() -> Result<[u8; 16], SrpError> {
     let mut salt = [0u8; 16];
     random_bytes(&mut salt)?;
@@ -495,13 +467,6 @@ pub(crate) fn generate_device_salt() -> Result<[u8; 16], SrpError> {
 /// The DeviceSecretVerifierConfig for ConfirmDevice: x from (DeviceGroupKey,
 /// DeviceKey, device password, salt as an unsigned big-endian integer),
 /// verifier = g^x mod N.
-#[cfg_attr(
-    not(test),
-    allow(
-        dead_code,
-        reason = "remembered devices (DEVICE_SRP_AUTH, ConfirmDevice); not wired in yet"
-    )
-)]
 pub(crate) fn device_verifier(
     device_group_key: &str,
     device_key: &str,

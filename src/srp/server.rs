@@ -86,13 +86,6 @@ pub(crate) fn check_client_public(srp_a_hex: &str) -> Result<(), SrpError> {
 impl Verifier {
     /// The verifier a client registered with ConfirmDevice
     /// (`PasswordVerifier`, `Salt`: base64 of Java-style signed big-endian bytes).
-    #[cfg_attr(
-        not(test),
-        allow(
-            dead_code,
-            reason = "remembered devices (DEVICE_SRP_AUTH, ConfirmDevice); not wired in yet"
-        )
-    )]
     pub(crate) fn from_device_config(
         password_verifier: &str,
         salt: &str,

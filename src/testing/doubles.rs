@@ -7,7 +7,8 @@
 //! added in one place.
 
 use crate::backend::{
-    AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, InitiateAuthRequest,
+    AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, ConfirmDeviceRequest, Device,
+    DeviceConfiguration, DevicePage, DeviceRememberedStatus, InitiateAuthRequest,
     MfaPreferenceUpdate, Parameters, PoolMfaConfig, RespondToAuthChallengeRequest, TokenAuth,
     UserMfaSettings, UserTarget, VerifiedSoftwareToken,
 };
@@ -478,6 +479,67 @@ impl<B: CognitoBackend> CognitoBackend for Intercept<B> {
             call(Operation::DescribeUserPoolClient),
             self.inner
                 .describe_user_pool_client(user_pool_id, client_id),
+        )
+        .await
+    }
+
+    async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, Error> {
+        self.run(
+            call(Operation::ConfirmDevice),
+            self.inner.confirm_device(request),
+        )
+        .await
+    }
+
+    async fn update_device_status(
+        &self,
+        user: UserTarget,
+        device_key: String,
+        status: DeviceRememberedStatus,
+    ) -> Result<(), Error> {
+        self.run(
+            call(user.update_device_status_operation()),
+            self.inner.update_device_status(user, device_key, status),
+        )
+        .await
+    }
+
+    async fn list_devices(
+        &self,
+        user: UserTarget,
+        limit: Option<u32>,
+        pagination_token: Option<String>,
+    ) -> Result<DevicePage, Error> {
+        self.run(
+            call(user.list_devices_operation()),
+            self.inner.list_devices(user, limit, pagination_token),
+        )
+        .await
+    }
+
+    async fn get_device(&self, user: UserTarget, device_key: String) -> Result<Device, Error> {
+        self.run(
+            call(user.get_device_operation()),
+            self.inner.get_device(user, device_key),
+        )
+        .await
+    }
+
+    async fn forget_device(&self, user: UserTarget, device_key: String) -> Result<(), Error> {
+        self.run(
+            call(user.forget_device_operation()),
+            self.inner.forget_device(user, device_key),
+        )
+        .await
+    }
+
+    async fn get_device_configuration(
+        &self,
+        user_pool_id: String,
+    ) -> Result<Option<DeviceConfiguration>, Error> {
+        self.run(
+            call(Operation::DescribeUserPool),
+            self.inner.get_device_configuration(user_pool_id),
         )
         .await
     }

@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod devices;
 mod moto_sign_in;
 mod proptest_state_machine;
 mod scenarios;

@@ -33,7 +33,7 @@ use cognito_mfa::{
     TransportKind, admin,
 };
 
-const PASSWORD: &str = "Passw0rd-1!";
+pub(crate) const PASSWORD: &str = "Passw0rd-1!";
 const TEMP_PASSWORD: &str = "Temp-Passw0rd-1!";
 const NEW_PASSWORD: &str = "New-Passw0rd-2!";
 const STEP: Duration = Duration::from_secs(30);
@@ -44,7 +44,7 @@ const STEP: Duration = Duration::from_secs(30);
 
 /// Where a scenario runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Peer {
+pub(crate) enum Peer {
     /// `cognito_mfa::testing::InMemoryPool` on a `ManualClock`.
     InMemory,
     /// A moto server (one per test binary), through `SdkBackend`.
@@ -62,7 +62,7 @@ type LocalServer = cognito_mfa::testing::LocalCognito;
 type LocalServer = ();
 
 /// The peer's own handles, for what the `CognitoBackend` trait does not cover (creating users).
-enum Backing {
+pub(crate) enum Backing {
     /// The in-memory pool, called directly (`server` is `None`) or over `LocalCognito`.
     InMemory {
         pool: InMemoryPool,
@@ -76,19 +76,19 @@ enum Backing {
 }
 
 /// A user pool with one app client on a peer, and what a scenario needs to drive it.
-struct Env {
-    peer: Peer,
-    backend: Arc<dyn CognitoBackend>,
-    pool_id: String,
-    client_id: String,
-    client_secret: Option<ClientSecret>,
-    backing: Backing,
+pub(crate) struct Env {
+    pub(crate) peer: Peer,
+    pub(crate) backend: Arc<dyn CognitoBackend>,
+    pub(crate) pool_id: String,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Option<ClientSecret>,
+    pub(crate) backing: Backing,
 }
 
 impl Peer {
     /// A new pool with MFA `mfa` (TOTP enabled unless OFF) and an app client allowing the
     /// admin and public password flows and refresh, with a secret when `client_secret`.
-    async fn setup(self, mfa: PoolMfaMode, client_secret: bool) -> Env {
+    pub(crate) async fn setup(self, mfa: PoolMfaMode, client_secret: bool) -> Env {
         match self {
             Peer::InMemory => {
                 let clock = ManualClock::starting_now();
@@ -173,12 +173,12 @@ async fn local_setup(_mfa: PoolMfaMode, _client_secret: bool) -> Env {
 }
 
 impl Env {
-    fn backend(&self) -> &dyn CognitoBackend {
+    pub(crate) fn backend(&self) -> &dyn CognitoBackend {
         &*self.backend
     }
 
     /// A confirmed user with a permanent password.
-    async fn create_user(&self, username: &str, password: &str) {
+    pub(crate) async fn create_user(&self, username: &str, password: &str) {
         match &self.backing {
             Backing::InMemory { pool, .. } => {
                 pool.create_user(username, password).expect("a user");
@@ -215,7 +215,7 @@ impl Env {
     /// like Cognito, refuses a code whose step was already used). moto: waits out the end of
     /// the current step if needed (moto checks the current step only) and takes the code of
     /// now; moto does not remember used codes, so a reused one would pass there.
-    async fn next_code(&self, secret: &TotpSecret) -> String {
+    pub(crate) async fn next_code(&self, secret: &TotpSecret) -> String {
         let app = Authenticator::new(secret).expect("a base32 secret");
         let code = match &self.backing {
             Backing::InMemory { clock, .. } => {
@@ -246,7 +246,7 @@ impl Env {
     }
 
     /// Server-side sign-in (AdminInitiateAuth), with the client's secret if it has one.
-    fn admin_sign_in(&self) -> SignIn {
+    pub(crate) fn admin_sign_in(&self) -> SignIn {
         let builder = SignIn::admin(Arc::clone(&self.backend), &self.pool_id, &self.client_id);
         match &self.client_secret {
             Some(secret) => builder.client_secret(secret.clone()),
@@ -259,7 +259,7 @@ impl Env {
     /// SRP sign-in (`password_srp`, USER_SRP_AUTH) on the admin or the public API (the pool id
     /// given: it enters the proof), with the client's secret if it has one. In memory it reads
     /// the pool's clock: the proof's TIMESTAMP must be near the pool's time.
-    fn srp_sign_in(&self, admin: bool) -> SignIn {
+    pub(crate) fn srp_sign_in(&self, admin: bool) -> SignIn {
         let builder = if admin {
             SignIn::admin(Arc::clone(&self.backend), &self.pool_id, &self.client_id)
         } else {
@@ -296,7 +296,7 @@ impl Env {
 
 /// An error, as far as a scenario compares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ErrorKind {
+pub(crate) enum ErrorKind {
     CodeMismatch,
     SecretHashMismatch,
     WrongCredentials,
@@ -321,7 +321,7 @@ impl From<&Error> for ErrorKind {
 
 /// One thing that happened in a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Event {
+pub(crate) enum Event {
     /// The sign-in reached a step: a challenge name, or `tokens`.
     Step(String),
     /// MFA_SETUP offered these factors.
@@ -353,7 +353,7 @@ struct Outcome {
     peer_specific: Vec<Event>,
 }
 
-fn step(step: &SignInStep) -> Event {
+pub(crate) fn step(step: &SignInStep) -> Event {
     Event::Step(step.challenge_name().unwrap_or("tokens").to_owned())
 }
 
@@ -366,14 +366,14 @@ fn rejected<T>(rejected: Rejected<T>) -> (Event, Option<T>) {
     (event, retry)
 }
 
-fn tokens_of(step: SignInStep) -> cognito_mfa::backend::AuthTokens {
+pub(crate) fn tokens_of(step: SignInStep) -> cognito_mfa::backend::AuthTokens {
     match step {
         SignInStep::Done(tokens) => tokens,
         other => panic!("expected tokens, got {:?}", other.challenge_name()),
     }
 }
 
-fn step_name(name: &str) -> Event {
+pub(crate) fn step_name(name: &str) -> Event {
     Event::Step(name.to_owned())
 }
 
@@ -400,7 +400,7 @@ async fn settings(env: &Env, username: &str) -> Event {
 
 /// Signs a user with no factor in with the password and enrolls TOTP by their access token
 /// (enabled and preferred); records the steps. Returns the secret.
-async fn enroll(
+pub(crate) async fn enroll(
     env: &Env,
     sign_in: &SignIn,
     username: &str,

@@ -5,7 +5,8 @@
 
 use super::wire;
 use crate::backend::{
-    Api, AuthFlow, AuthResponse, ChallengeName, FactorPreference, InitiateAuthRequest, MfaFactor,
+    Api, AuthFlow, AuthResponse, ChallengeName, ConfirmDeviceRequest, Device, DeviceConfiguration,
+    DeviceRememberedStatus, DeviceVerifier, FactorPreference, InitiateAuthRequest, MfaFactor,
     MfaPreferenceUpdate, Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest,
     TokenAuth, UserMfaSettings, UserTarget, VerifyStatus,
 };
@@ -144,6 +145,13 @@ pub(super) fn dispatch(state: &State, operation: &str, body: &[u8]) -> Answer {
         "AdminCreateUser" => call(body, |r| admin_create_user(state, r)),
         "AdminSetUserPassword" => call(body, |r| set_password(state, r)),
         "AdminUpdateUserAttributes" => call(body, |r| update_attributes(state, r)),
+        "ConfirmDevice" => call(body, |r| confirm_device(state, r)),
+        "UpdateDeviceStatus" | "AdminUpdateDeviceStatus" => {
+            call(body, |r| update_device_status(state, r))
+        }
+        "ListDevices" | "AdminListDevices" => call(body, |r| list_devices(state, r)),
+        "GetDevice" | "AdminGetDevice" => call(body, |r| get_device(state, r)),
+        "ForgetDevice" | "AdminForgetDevice" => call(body, |r| forget_device(state, r)),
         other => Err(unknown_operation(other)),
     }
 }
@@ -482,11 +490,18 @@ fn create_pool(
         // otherwise have no factor a test can use.
         pool.set_mfa_config(PoolMfaConfig::new(mode, mode != PoolMfaMode::Off));
     }
+    pool.set_device_configuration(r.device_configuration.map(|c| {
+        DeviceConfiguration::new(
+            c.challenge_required_on_new_device,
+            c.device_only_remembered_on_user_prompt,
+        )
+    }));
     Ok(wire::UserPoolResponse {
         user_pool: wire::UserPool {
             id: pool.pool_id().to_owned(),
             name: r.pool_name,
             mfa_configuration: pool.mfa_config().mode.as_str(),
+            device_configuration: r.device_configuration,
         },
     })
 }
@@ -496,11 +511,15 @@ fn describe_pool(
     r: wire::PoolRequest,
 ) -> Result<wire::UserPoolResponse, ServiceError> {
     let found = state.read(|pools| {
-        pools
-            .get(&r.user_pool_id)
-            .map(|s| (s.name.clone(), s.pool.mfa_config()))
+        pools.get(&r.user_pool_id).map(|s| {
+            (
+                s.name.clone(),
+                s.pool.mfa_config(),
+                s.pool.device_configuration(),
+            )
+        })
     });
-    let (name, config) = found.ok_or_else(|| {
+    let (name, config, devices) = found.ok_or_else(|| {
         ServiceError::new(
             "ResourceNotFoundException",
             format!("User pool {} does not exist.", r.user_pool_id),
@@ -511,6 +530,10 @@ fn describe_pool(
             id: r.user_pool_id,
             name,
             mfa_configuration: config.mode.as_str(),
+            device_configuration: devices.map(|c| wire::DeviceConfiguration {
+                challenge_required_on_new_device: c.challenge_required_on_new_device,
+                device_only_remembered_on_user_prompt: c.device_only_remembered_on_user_prompt,
+            }),
         },
     })
 }
@@ -609,4 +632,108 @@ fn update_attributes(
         .named_pool(&r.user_pool_id)?
         .raw_update_attributes(&r.username, &pairs(r.user_attributes))?;
     Ok(wire::Empty {})
+}
+
+// -- Remembered devices ----------------------------------------------------
+
+fn confirm_device(
+    state: &State,
+    r: wire::ConfirmDeviceRequest,
+) -> Result<wire::ConfirmDeviceResponse, ServiceError> {
+    let config = r
+        .device_secret_verifier_config
+        .ok_or_else(|| missing("deviceSecretVerifierConfig"))?;
+    let token = AccessToken::new(r.access_token);
+    let pool = state.token_pool(&TokenAuth::AccessToken(token.clone()))?;
+    let necessary = pool.raw_confirm_device(&ConfirmDeviceRequest::new(
+        token,
+        r.device_key,
+        r.device_name,
+        DeviceVerifier::new(config.password_verifier, config.salt),
+    ))?;
+    Ok(wire::ConfirmDeviceResponse {
+        user_confirmation_necessary: necessary,
+    })
+}
+
+/// The user and device key a device call names.
+fn device_target(
+    state: &State,
+    r: &mut wire::DeviceRequest,
+) -> Result<(InMemoryPool, UserTarget), ServiceError> {
+    user_target(
+        state,
+        r.access_token.take(),
+        r.user_pool_id.take(),
+        r.username.take(),
+    )
+}
+
+fn device_key(r: &mut wire::DeviceRequest) -> Result<String, ServiceError> {
+    r.device_key.take().ok_or_else(|| missing("deviceKey"))
+}
+
+fn update_device_status(
+    state: &State,
+    mut r: wire::DeviceRequest,
+) -> Result<wire::Empty, ServiceError> {
+    let (pool, target) = device_target(state, &mut r)?;
+    let key = device_key(&mut r)?;
+    let status = r
+        .device_remembered_status
+        .as_deref()
+        .and_then(DeviceRememberedStatus::parse)
+        .ok_or_else(|| {
+            invalid_parameter(
+                "1 validation error detected: Value at 'deviceRememberedStatus' failed to \
+                 satisfy constraint: Member must satisfy enum value set: [remembered, \
+                 not_remembered]",
+            )
+        })?;
+    pool.raw_update_device_status(&target, &key, status)?;
+    Ok(wire::Empty {})
+}
+
+fn list_devices(
+    state: &State,
+    mut r: wire::DeviceRequest,
+) -> Result<wire::ListDevicesResponse, ServiceError> {
+    let (pool, target) = device_target(state, &mut r)?;
+    let page = pool.raw_list_devices(&target, r.limit, r.pagination_token.as_deref())?;
+    Ok(wire::ListDevicesResponse {
+        devices: page.devices.into_iter().map(device_type).collect(),
+        pagination_token: page.pagination_token,
+    })
+}
+
+fn get_device(
+    state: &State,
+    mut r: wire::DeviceRequest,
+) -> Result<wire::GetDeviceResponse, ServiceError> {
+    let (pool, target) = device_target(state, &mut r)?;
+    let key = device_key(&mut r)?;
+    Ok(wire::GetDeviceResponse {
+        device: device_type(pool.raw_get_device(&target, &key)?),
+    })
+}
+
+fn forget_device(state: &State, mut r: wire::DeviceRequest) -> Result<wire::Empty, ServiceError> {
+    let (pool, target) = device_target(state, &mut r)?;
+    let key = device_key(&mut r)?;
+    pool.raw_forget_device(&target, &key)?;
+    Ok(wire::Empty {})
+}
+
+fn device_type(device: Device) -> wire::DeviceType {
+    let seconds = |t: Option<std::time::SystemTime>| {
+        t.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs_f64())
+    };
+    wire::DeviceType {
+        device_key: device.device_key,
+        device_attributes: attributes(device.attributes.into_iter().collect()),
+        device_create_date: seconds(device.created),
+        device_last_modified_date: seconds(device.last_modified),
+        device_last_authenticated_date: seconds(device.last_authenticated),
+    }
 }

@@ -194,6 +194,85 @@ pub(super) struct MfaConfigResponse {
 pub(super) struct CreatePoolRequest {
     pub(super) pool_name: String,
     pub(super) mfa_configuration: Option<String>,
+    pub(super) device_configuration: Option<DeviceConfiguration>,
+}
+
+/// `DeviceConfiguration`.
+#[derive(Deserialize, Serialize, Clone, Copy)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DeviceConfiguration {
+    #[serde(default)]
+    pub(super) challenge_required_on_new_device: bool,
+    #[serde(default)]
+    pub(super) device_only_remembered_on_user_prompt: bool,
+}
+
+/// ConfirmDevice.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ConfirmDeviceRequest {
+    pub(super) access_token: String,
+    pub(super) device_key: String,
+    pub(super) device_name: Option<String>,
+    pub(super) device_secret_verifier_config: Option<DeviceSecretVerifierConfig>,
+}
+
+/// `DeviceSecretVerifierConfig`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DeviceSecretVerifierConfig {
+    #[serde(default)]
+    pub(super) password_verifier: String,
+    #[serde(default)]
+    pub(super) salt: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ConfirmDeviceResponse {
+    pub(super) user_confirmation_necessary: bool,
+}
+
+/// The device calls, own (access token) and admin (pool and user name):
+/// UpdateDeviceStatus, ListDevices, GetDevice, ForgetDevice and twins.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DeviceRequest {
+    pub(super) access_token: Option<String>,
+    pub(super) user_pool_id: Option<String>,
+    pub(super) username: Option<String>,
+    pub(super) device_key: Option<String>,
+    pub(super) device_remembered_status: Option<String>,
+    pub(super) limit: Option<u32>,
+    pub(super) pagination_token: Option<String>,
+}
+
+/// `DeviceType`; dates in seconds since the epoch, as awsJson sends them.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DeviceType {
+    pub(super) device_key: String,
+    pub(super) device_attributes: Vec<Attribute>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) device_create_date: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) device_last_modified_date: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) device_last_authenticated_date: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct GetDeviceResponse {
+    pub(super) device: DeviceType,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct ListDevicesResponse {
+    pub(super) devices: Vec<DeviceType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) pagination_token: Option<String>,
 }
 
 /// `UserPool` in CreateUserPool's and DescribeUserPool's answers: the
@@ -204,6 +283,8 @@ pub(super) struct UserPool {
     pub(super) id: String,
     pub(super) name: String,
     pub(super) mfa_configuration: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) device_configuration: Option<DeviceConfiguration>,
 }
 
 #[derive(Serialize)]

@@ -24,17 +24,28 @@ use std::time::{Duration, SystemTime};
 
 impl Inner {
     /// The answer for `next`: tokens, or a challenge with its new Session.
+    /// Tokens for a request that presented no device come with a new one
+    /// (NewDeviceMetadata) when the pool tracks devices.
     pub(super) fn answer(
         &self,
         next: Next,
         parameters: BTreeMap<String, String>,
         user: &str,
         client: (&str, Duration),
+        request: &Parameters,
         now: SystemTime,
     ) -> AuthResponse {
         let (client_id, validity) = client;
         match next {
-            Next::Tokens => AuthResponse::tokens(self.issue_tokens(user, client_id, true, now)),
+            Next::Tokens => {
+                let tokens = self.issue_tokens(user, client_id, true, now);
+                let new_device = if request.contains("DEVICE_KEY") {
+                    None
+                } else {
+                    self.new_device(user, now)
+                };
+                AuthResponse::tokens(tokens.with_new_device(new_device))
+            }
             Next::Challenge(step) => {
                 let challenge = step.challenge();
                 let session = self.new_session(user, client_id, validity, step, now);
@@ -113,8 +124,10 @@ impl Inner {
             if !user.enabled {
                 return Err(user_disabled());
             }
+            user.presented_device(parameters)?;
             user.check_password(password, now)?;
             let next = after_password(&mut user, config);
+            let next = self.with_device(&user, parameters, next)?;
             let params = challenge_parameters(&user, &next, config);
             (next, params)
         };
@@ -123,6 +136,7 @@ impl Inner {
             params,
             &username,
             (&client.id, client.session_validity),
+            parameters,
             now,
         ))
     }
@@ -157,6 +171,7 @@ impl Inner {
             if !user.enabled {
                 return Err(user_disabled());
             }
+            user.presented_device(parameters)?;
             user.sub.clone()
         };
         // For a refresh the hash may be over USERNAME as sent, the canonical
@@ -201,6 +216,7 @@ impl Inner {
             params,
             &username,
             (&client.id, client.session_validity),
+            &request.responses,
             now,
         ))
     }
@@ -245,8 +261,21 @@ impl Inner {
         }
         let next = match &record.step {
             SessionStep::PasswordVerifier(exchange) => {
+                user.presented_device(responses).map_err(Fault::end)?;
                 self.check_password_claim(exchange, &mut user, responses, now)?;
-                after_password(&mut user, config)
+                let next = after_password(&mut user, config);
+                self.with_device(&user, responses, next)
+                    .map_err(Fault::end)?
+            }
+            SessionStep::DeviceSrpAuth { device_key } => {
+                Next::Challenge(self.device_srp(&user, device_key, responses)?)
+            }
+            SessionStep::DevicePasswordVerifier {
+                exchange,
+                device_key,
+            } => {
+                self.check_device_claim(exchange, device_key, &mut user, responses, now)?;
+                Next::Tokens
             }
             SessionStep::NewPassword => {
                 let new_password = responses
@@ -267,7 +296,9 @@ impl Inner {
                             .insert(attribute.to_owned(), value.to_owned());
                     }
                 }
-                mfa_step(&mut user, config)
+                let next = mfa_step(&mut user, config);
+                self.with_device(&user, responses, next)
+                    .map_err(Fault::end)?
             }
             SessionStep::MfaSetup | SessionStep::MfaSetupAssociated => {
                 return Err(totp_not_verified().into());
@@ -280,7 +311,8 @@ impl Inner {
                 // Setting up the factor during sign-in enables it; the
                 // preferred factor is left as it was (Cognito does not say).
                 user.totp_enabled = true;
-                Next::Tokens
+                self.with_device(&user, responses, Next::Tokens)
+                    .map_err(Fault::end)?
             }
             SessionStep::SelectMfaType(choices) => {
                 let answer = responses
@@ -302,7 +334,9 @@ impl Inner {
                     )));
                 };
                 match user.accept_code(&key, code, now) {
-                    Ok(()) => Next::Tokens,
+                    Ok(()) => self
+                        .with_device(&user, responses, Next::Tokens)
+                        .map_err(Fault::end)?,
                     Err(CodeFault::Mismatch) => {
                         return Err(Fault::wrong_code(ServiceError::new(
                             "CodeMismatchException",
@@ -327,7 +361,8 @@ impl Inner {
                         "Invalid code or auth state for the user.",
                     )));
                 }
-                Next::Tokens
+                self.with_device(&user, responses, Next::Tokens)
+                    .map_err(Fault::end)?
             }
         };
         let params = challenge_parameters(&user, &next, config);

@@ -6,7 +6,8 @@
 
 use super::InMemoryPool;
 use crate::backend::{
-    AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, InitiateAuthRequest,
+    AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, ConfirmDeviceRequest, Device,
+    DeviceConfiguration, DevicePage, DeviceRememberedStatus, InitiateAuthRequest,
     MfaPreferenceUpdate, PoolMfaConfig, RespondToAuthChallengeRequest, TokenAuth, UserMfaSettings,
     UserTarget, VerifiedSoftwareToken,
 };
@@ -124,6 +125,58 @@ impl InMemoryPool {
             .and_then(|()| self.inner.client(client_id))
             .map(|c| c.describe())
     }
+
+    pub(crate) fn raw_confirm_device(
+        &self,
+        request: &ConfirmDeviceRequest,
+    ) -> Result<bool, ServiceError> {
+        self.inner.confirm_device(request, self.inner.now())
+    }
+
+    pub(crate) fn raw_update_device_status(
+        &self,
+        user: &UserTarget,
+        device_key: &str,
+        status: DeviceRememberedStatus,
+    ) -> Result<(), ServiceError> {
+        self.inner
+            .update_device_status(user, device_key, status, self.inner.now())
+    }
+
+    pub(crate) fn raw_list_devices(
+        &self,
+        user: &UserTarget,
+        limit: Option<u32>,
+        pagination_token: Option<&str>,
+    ) -> Result<DevicePage, ServiceError> {
+        self.inner
+            .list_devices(user, limit, pagination_token, self.inner.now())
+    }
+
+    pub(crate) fn raw_get_device(
+        &self,
+        user: &UserTarget,
+        device_key: &str,
+    ) -> Result<Device, ServiceError> {
+        self.inner.get_device(user, device_key, self.inner.now())
+    }
+
+    pub(crate) fn raw_forget_device(
+        &self,
+        user: &UserTarget,
+        device_key: &str,
+    ) -> Result<(), ServiceError> {
+        self.inner.forget_device(user, device_key, self.inner.now())
+    }
+
+    pub(crate) fn raw_device_configuration(
+        &self,
+        user_pool_id: &str,
+    ) -> Result<Option<DeviceConfiguration>, ServiceError> {
+        self.inner
+            .check_pool(user_pool_id)
+            .map(|()| self.inner.device_config())
+    }
 }
 
 #[async_trait]
@@ -210,6 +263,58 @@ impl CognitoBackend for InMemoryPool {
         mapped(
             Operation::DescribeUserPoolClient,
             self.raw_describe_client(&user_pool_id, &client_id),
+        )
+    }
+
+    async fn confirm_device(&self, request: ConfirmDeviceRequest) -> Result<bool, Error> {
+        mapped(Operation::ConfirmDevice, self.raw_confirm_device(&request))
+    }
+
+    async fn update_device_status(
+        &self,
+        user: UserTarget,
+        device_key: String,
+        status: DeviceRememberedStatus,
+    ) -> Result<(), Error> {
+        mapped(
+            user.update_device_status_operation(),
+            self.raw_update_device_status(&user, &device_key, status),
+        )
+    }
+
+    async fn list_devices(
+        &self,
+        user: UserTarget,
+        limit: Option<u32>,
+        pagination_token: Option<String>,
+    ) -> Result<DevicePage, Error> {
+        mapped(
+            user.list_devices_operation(),
+            self.raw_list_devices(&user, limit, pagination_token.as_deref()),
+        )
+    }
+
+    async fn get_device(&self, user: UserTarget, device_key: String) -> Result<Device, Error> {
+        mapped(
+            user.get_device_operation(),
+            self.raw_get_device(&user, &device_key),
+        )
+    }
+
+    async fn forget_device(&self, user: UserTarget, device_key: String) -> Result<(), Error> {
+        mapped(
+            user.forget_device_operation(),
+            self.raw_forget_device(&user, &device_key),
+        )
+    }
+
+    async fn get_device_configuration(
+        &self,
+        user_pool_id: String,
+    ) -> Result<Option<DeviceConfiguration>, Error> {
+        mapped(
+            Operation::DescribeUserPool,
+            self.raw_device_configuration(&user_pool_id),
         )
     }
 }

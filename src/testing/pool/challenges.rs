@@ -25,6 +25,16 @@ pub(super) enum SessionStep {
         factor: MfaFactor,
         code: String,
     },
+    /// A confirmed device was presented: its SRP_A next.
+    DeviceSrpAuth {
+        device_key: String,
+    },
+    /// The device's proof next, against the exchange (boxed, as for the
+    /// password).
+    DevicePasswordVerifier {
+        exchange: Box<SrpExchange>,
+        device_key: String,
+    },
 }
 
 impl SessionStep {
@@ -42,7 +52,18 @@ impl SessionStep {
                 ..
             } => ChallengeName::EmailOtp,
             Self::Delivered { .. } => ChallengeName::SmsMfa,
+            Self::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
+            Self::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
         }
+    }
+
+    /// Whether this is the second factor's step, which a remembered device
+    /// may skip.
+    pub(super) fn is_mfa(&self) -> bool {
+        matches!(
+            self,
+            Self::SoftwareToken | Self::Delivered { .. } | Self::SelectMfaType(_)
+        )
     }
 }
 
@@ -137,9 +158,11 @@ pub(super) fn challenge_parameters(
     params.insert("USERNAME".to_owned(), user.username.clone());
     params.insert("USER_ID_FOR_SRP".to_owned(), user.username.clone());
     match step {
-        SessionStep::PasswordVerifier(exchange) => {
+        SessionStep::PasswordVerifier(exchange)
+        | SessionStep::DevicePasswordVerifier { exchange, .. } => {
             params.extend(exchange.parameters());
         }
+        SessionStep::DeviceSrpAuth { .. } => {}
         SessionStep::NewPassword => {
             params.insert("requiredAttributes".to_owned(), "[]".to_owned());
             let attributes: serde_json::Map<String, serde_json::Value> = user

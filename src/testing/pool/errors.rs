@@ -94,3 +94,9 @@ pub(super) fn code_reused() -> ServiceError {
         "Your software token has already been used once.",
     )
 }
+
+/// A DEVICE_KEY the user has no device for (never confirmed here, or
+/// forgotten): Cognito's words, on every call that presents it.
+pub(super) fn device_not_found() -> ServiceError {
+    ServiceError::new(RESOURCE_NOT_FOUND, "Device does not exist.")
+}

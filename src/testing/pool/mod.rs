@@ -10,6 +10,7 @@ mod backend;
 mod challenges;
 mod clients;
 mod compare;
+mod devices;
 mod enrollment;
 mod errors;
 mod locks;
@@ -20,7 +21,7 @@ mod users;
 
 pub use clients::ClientOptions;
 
-use crate::backend::{PoolMfaConfig, PoolMfaMode};
+use crate::backend::{DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
 use crate::clock::{Clock, SystemClock};
 use crate::error::ServiceError;
 use clients::ClientRecord;
@@ -38,6 +39,8 @@ struct Inner {
     pool_id: String,
     clock: Arc<dyn Clock>,
     mfa_config: RwLock<PoolMfaConfig>,
+    /// `None`: the pool tracks no devices.
+    device_config: RwLock<Option<DeviceConfiguration>>,
     clients: RwLock<HashMap<String, Arc<ClientRecord>>>,
     /// Canonical user name → user. Written only when a user is created; each
     /// user has its own mutex, so flows of different users never wait on
@@ -139,6 +142,7 @@ impl InMemoryPool {
                     mode: PoolMfaMode::Off,
                     software_token_enabled: false,
                 }),
+                device_config: RwLock::new(None),
                 clients: RwLock::new(HashMap::new()),
                 users: RwLock::new(HashMap::new()),
                 aliases: RwLock::new(HashMap::new()),

@@ -31,6 +31,14 @@ pub(super) fn random_lower_alnum(len: usize) -> String {
     random_from(b"abcdefghijklmnopqrstuvwxyz0123456789", len)
 }
 
+/// Upper- and lower-case letters and digits (a DeviceGroupKey's body).
+pub(super) fn random_from_alnum(len: usize) -> String {
+    random_from(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        len,
+    )
+}
+
 pub(super) fn random_digits(len: usize) -> String {
     random_from(b"0123456789", len)
 }

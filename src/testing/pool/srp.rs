@@ -9,8 +9,8 @@ use super::challenges::{Next, SessionStep, challenge_parameters};
 use super::clients::ClientRecord;
 use super::compare::same_secret;
 use super::errors::{
-    internal_error, invalid_parameter, missing_parameter, timestamp_format, user_disabled,
-    user_not_found, wrong_password,
+    device_not_found, internal_error, invalid_parameter, missing_parameter, timestamp_format,
+    user_disabled, user_not_found, wrong_password,
 };
 use super::locks::lock;
 use super::random::random_base64;
@@ -96,6 +96,7 @@ impl Inner {
             if !user.enabled {
                 return Err(user_disabled());
             }
+            user.presented_device(parameters)?;
             user.srp.clone().ok_or_else(wrong_password)?
         };
         // B = k·v + g^b: the pool's share of the maths, outside the lock.
@@ -113,6 +114,7 @@ impl Inner {
             params,
             &username,
             (&client.id, client.session_validity),
+            parameters,
             now,
         );
         // Cognito finds a PASSWORD_VERIFIER answer by its secret block: a
@@ -139,13 +141,10 @@ impl Inner {
     }
 
     /// Checks PASSWORD_VERIFIER's answer against the exchange its Session
-    /// holds: PASSWORD_CLAIM_SECRET_BLOCK is the block sent; TIMESTAMP is in
-    /// the exact format (`EEE MMM d HH:mm:ss 'UTC' yyyy`: the text the time
-    /// it reads as is written in) and within [`TIMESTAMP_WINDOW`] of the
-    /// pool's clock; PASSWORD_CLAIM_SIGNATURE verifies, in constant time. A
-    /// missing parameter or a TIMESTAMP that does not parse at all leaves
-    /// the Session usable; anything else refused is a wrong password, as on
-    /// Cognito (it counts toward the lockout), and ends the sign-in.
+    /// holds (see [`claim_holds`]). A missing parameter or a TIMESTAMP that
+    /// does not parse at all leaves the Session usable; anything else
+    /// refused is a wrong password, as on Cognito (it counts toward the
+    /// lockout), and ends the sign-in.
     pub(super) fn check_password_claim(
         &self,
         exchange: &SrpExchange,
@@ -153,34 +152,131 @@ impl Inner {
         responses: &Parameters,
         now: SystemTime,
     ) -> Result<(), Fault> {
+        let claim = Claim::read(responses)?;
+        let pool_name = srp::pool_name(&self.pool_id).map_err(|_| Fault::end(internal_error()))?;
+        user.password_attempt(now, |user| {
+            claim.holds(exchange, pool_name, &user.username, now)
+        })
+        .map_err(Fault::end)
+    }
+
+    /// DEVICE_SRP_AUTH's answer: the device's DEVICE_KEY and a fresh SRP_A,
+    /// answered with DEVICE_PASSWORD_VERIFIER against the verifier
+    /// ConfirmDevice registered.
+    pub(super) fn device_srp(
+        &self,
+        user: &UserRecord,
+        device_key: &str,
+        responses: &Parameters,
+    ) -> Result<SessionStep, Fault> {
+        let sent = responses
+            .get("DEVICE_KEY")
+            .ok_or_else(|| missing_parameter("DEVICE_KEY"))?;
+        let srp_a = responses
+            .get("SRP_A")
+            .ok_or_else(|| missing_parameter("SRP_A"))?;
+        if sent != device_key {
+            // Undocumented: the challenge was issued for one device.
+            return Err(Fault::end(device_not_found()));
+        }
+        if srp::check_client_public(srp_a).is_err() {
+            return Err(Fault::end(invalid_parameter("Invalid SRP_A value.")));
+        }
+        let verifier = user
+            .device(device_key)
+            .and_then(|d| d.verifier.as_ref())
+            .ok_or_else(|| Fault::end(device_not_found()))?;
+        let server =
+            ServerEphemeral::generate(verifier).map_err(|_| Fault::end(internal_error()))?;
+        Ok(SessionStep::DevicePasswordVerifier {
+            exchange: Box::new(SrpExchange {
+                server,
+                srp_a: srp_a.to_owned(),
+                secret_block: random_base64(SECRET_BLOCK_BYTES),
+            }),
+            device_key: device_key.to_owned(),
+        })
+    }
+
+    /// DEVICE_PASSWORD_VERIFIER's answer: the same proof as a password's,
+    /// with the DeviceGroupKey for the pool's name, the DeviceKey for the
+    /// user and the device password for the password. A wrong proof ends
+    /// the sign-in as a wrong password does (undocumented: Cognito's
+    /// message for it is not published), without counting toward the
+    /// user's lockout.
+    pub(super) fn check_device_claim(
+        &self,
+        exchange: &SrpExchange,
+        device_key: &str,
+        user: &mut UserRecord,
+        responses: &Parameters,
+        now: SystemTime,
+    ) -> Result<(), Fault> {
+        let claim = Claim::read(responses)?;
+        if responses.get("DEVICE_KEY") != Some(device_key) {
+            return Err(Fault::end(device_not_found()));
+        }
+        let group = user.device_group_key.clone().unwrap_or_default();
+        if !claim.holds(exchange, &group, device_key, now) {
+            return Err(Fault::end(wrong_password()));
+        }
+        if let Some(device) = user.device_mut(device_key) {
+            device.last_authenticated = Some(now);
+        }
+        Ok(())
+    }
+}
+
+/// A PASSWORD_VERIFIER or DEVICE_PASSWORD_VERIFIER answer's three values.
+struct Claim<'a> {
+    block: &'a str,
+    signature: &'a str,
+    timestamp: &'a str,
+    signed_at: SystemTime,
+}
+
+impl<'a> Claim<'a> {
+    /// Reads the answer; a missing value or a TIMESTAMP that does not
+    /// parse leaves the Session usable.
+    fn read(responses: &'a Parameters) -> Result<Self, Fault> {
         let required = |name: &str| responses.get(name).ok_or_else(|| missing_parameter(name));
         let block = required("PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = required("PASSWORD_CLAIM_SIGNATURE")?;
         let timestamp = required("TIMESTAMP")?;
         let signed_at = parse_timestamp(timestamp).ok_or_else(timestamp_format)?;
-        let pool_name = srp::pool_name(&self.pool_id).map_err(|_| Fault::end(internal_error()))?;
-        user.password_attempt(now, |user| {
-            let skew = now
-                .duration_since(signed_at)
-                .unwrap_or_else(|early| early.duration());
-            // A zero-padded day or a wrong weekday reads, but is not the
-            // exact text: Cognito answers those as a wrong password.
-            srp::timestamp(signed_at) == timestamp
-                && skew <= TIMESTAMP_WINDOW
-                && same_secret(block, &exchange.secret_block)
-                && exchange
-                    .server
-                    .verify_claim(
-                        &exchange.srp_a,
-                        pool_name,
-                        &user.username,
-                        &exchange.secret_block,
-                        timestamp,
-                        signature,
-                    )
-                    .is_ok()
+        Ok(Self {
+            block,
+            signature,
+            timestamp,
+            signed_at,
         })
-        .map_err(Fault::end)
+    }
+
+    /// PASSWORD_CLAIM_SECRET_BLOCK is the block sent; TIMESTAMP is in the
+    /// exact format (`EEE MMM d HH:mm:ss 'UTC' yyyy`: the text the time it
+    /// reads as is written in) and within [`TIMESTAMP_WINDOW`] of the
+    /// pool's clock; PASSWORD_CLAIM_SIGNATURE verifies, in constant time,
+    /// over `realm` and `identity`.
+    fn holds(&self, exchange: &SrpExchange, realm: &str, identity: &str, now: SystemTime) -> bool {
+        let skew = now
+            .duration_since(self.signed_at)
+            .unwrap_or_else(|early| early.duration());
+        // A zero-padded day or a wrong weekday reads, but is not the exact
+        // text: Cognito answers those as a wrong password.
+        srp::timestamp(self.signed_at) == self.timestamp
+            && skew <= TIMESTAMP_WINDOW
+            && same_secret(self.block, &exchange.secret_block)
+            && exchange
+                .server
+                .verify_claim(
+                    &exchange.srp_a,
+                    realm,
+                    identity,
+                    &exchange.secret_block,
+                    self.timestamp,
+                    self.signature,
+                )
+                .is_ok()
     }
 }
 

@@ -2,6 +2,7 @@
 //! stand for admin calls.
 
 use super::compare::same_secret;
+use super::devices::DeviceRecord;
 use super::errors::{
     invalid_access_token, invalid_parameter, not_authorized, password_attempts_exceeded,
     user_disabled, user_not_found, wrong_password,
@@ -87,6 +88,10 @@ pub(super) struct UserRecord {
     locked_until: Option<SystemTime>,
     /// The last password attempt, refused ones included.
     last_password_attempt: Option<SystemTime>,
+    /// Devices handed out in NewDeviceMetadata, confirmed or not.
+    pub(super) devices: Vec<DeviceRecord>,
+    /// The user's DeviceGroupKey, drawn with the first device.
+    pub(super) device_group_key: Option<String>,
 }
 
 impl UserRecord {
@@ -113,6 +118,8 @@ impl UserRecord {
             failed_passwords: 0,
             locked_until: None,
             last_password_attempt: None,
+            devices: Vec::new(),
+            device_group_key: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Pool preflight: what stands between a user pool and working TOTP MFA,
 //! in plain words. An operator runs it once, when setting up.
 
-use crate::backend::{AuthFlow, CognitoBackend, PoolMfaConfig, PoolMfaMode};
+use crate::backend::{AuthFlow, CognitoBackend, DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
 use crate::error::{Error, Field};
 use crate::validate;
 use std::fmt;
@@ -36,6 +36,11 @@ pub enum Finding {
     /// MFA is ON: users without a factor meet MFA_SETUP at sign-in and
     /// can't switch TOTP off.
     MfaRequired,
+    /// How the pool treats devices (DescribeUserPool's
+    /// `DeviceConfiguration`; `None`: it tracks none). Not read when the
+    /// backend does not implement
+    /// [`get_device_configuration`](crate::CognitoBackend::get_device_configuration).
+    Devices(Option<DeviceConfiguration>),
 }
 
 impl Finding {
@@ -73,11 +78,31 @@ impl fmt::Display for Finding {
             Self::MfaRequired => f.write_str(
                 "MFA is ON: users without a factor are asked to set one up (MFA_SETUP) at sign-in",
             ),
+            Self::Devices(None) => f.write_str(
+                "devices are not remembered (no DeviceConfiguration): every sign-in asks for the second factor",
+            ),
+            Self::Devices(Some(c)) => {
+                f.write_str("devices are tracked: ")?;
+                f.write_str(if c.remembering_is_opt_in() {
+                    "a confirmed device is remembered only when the person says so \
+                     (DeviceOnlyRememberedOnUserPrompt; device::confirm sends the choice)"
+                } else {
+                    "every confirmed device is remembered (DeviceOnlyRememberedOnUserPrompt off)"
+                })?;
+                f.write_str(if c.remembered_devices_skip_mfa() {
+                    "; remembered devices skip the second factor \
+                     (ChallengeRequiredOnNewDevice on: despite its name, it means exactly that)"
+                } else {
+                    "; remembered devices are still asked for the second factor \
+                     (ChallengeRequiredOnNewDevice off: turn it on to let them skip it)"
+                })
+            }
         }
     }
 }
 
 /// What the preflight found.
+#[non_exhaustive]
 #[derive(Debug, Clone)]
 pub struct PreflightReport {
     /// The pool's MFA configuration.
@@ -86,6 +111,9 @@ pub struct PreflightReport {
     pub client_has_secret: bool,
     /// The app client's Session validity (3 minutes when not set).
     pub session_validity: Duration,
+    /// The pool's DeviceConfiguration: `Some(None)` when it tracks no
+    /// devices, `None` when the backend could not say.
+    pub devices: Option<Option<DeviceConfiguration>>,
     /// Everything found, blocking first.
     pub findings: Vec<Finding>,
 }
@@ -119,7 +147,8 @@ impl fmt::Display for PreflightReport {
 }
 
 /// Checks a pool and an app client for TOTP MFA with the auth flows the app
-/// will use (GetUserPoolMfaConfig, DescribeUserPoolClient; IAM credentials).
+/// will use (GetUserPoolMfaConfig, DescribeUserPoolClient, DescribeUserPool
+/// for the devices; IAM credentials).
 pub async fn check(
     backend: &dyn CognitoBackend,
     user_pool_id: &str,
@@ -157,10 +186,22 @@ pub async fn check(
         .auth_session_validity
         .unwrap_or(crate::sign_in::MIN_SESSION_VALIDITY);
     findings.push(Finding::SessionValidity(session_validity));
+    let devices = match backend
+        .get_device_configuration(user_pool_id.to_owned())
+        .await
+    {
+        Ok(devices) => Some(devices),
+        Err(Error::NotSupported { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(devices) = devices {
+        findings.push(Finding::Devices(devices));
+    }
     Ok(PreflightReport {
         pool,
         client_has_secret: client.client_secret.is_some(),
         session_validity,
+        devices,
         findings,
     })
 }

@@ -388,6 +388,10 @@ fn mock_pool(config: PoolMfaConfig, app: AppClient) -> MockCognitoBackend {
         .times(1)
         .withf(|pool, client_id| pool == POOL && client_id == CLIENT)
         .returning(move |_pool, _client_id| Ok(app.clone()));
+    mock.expect_get_device_configuration()
+        .times(1)
+        .withf(|pool| pool == POOL)
+        .returning(|_pool| Ok(None));
     mock.expect_set_user_pool_mfa_config().never();
     mock
 }
@@ -481,8 +485,12 @@ async fn preflight_of_a_ready_pool_and_client() {
     assert!(!report.client_has_secret);
     assert_eq!(
         report.findings,
-        vec![Finding::SessionValidity(Duration::from_secs(3 * 60))]
+        vec![
+            Finding::SessionValidity(Duration::from_secs(3 * 60)),
+            Finding::Devices(None)
+        ]
     );
+    assert_eq!(report.devices, Some(None));
     assert_eq!(report.session_validity, Duration::from_secs(3 * 60));
     assert_eq!(report.pool, PoolMfaConfig::new(PoolMfaMode::Optional, true));
     let text = report.to_string();
@@ -617,4 +625,52 @@ async fn enable_totp_passes_service_errors_through() {
         .expect_err("throttled");
     assert!(matches!(err, Error::Throttled(_)), "{err:?}");
     assert!(err.is_retryable());
+}
+
+/// The pool's DeviceConfiguration in plain words: what `ChallengeRequiredOnNewDevice` really
+/// means, and whether remembered devices skip MFA; the in-memory pool reports its own.
+#[tokio::test]
+async fn preflight_reports_the_device_configuration_in_plain_words() {
+    use cognito_mfa::backend::DeviceConfiguration;
+    use cognito_mfa::testing::{ClientOptions, InMemoryPool};
+    let cases = [
+        (
+            DeviceConfiguration::new(true, false),
+            [
+                "every confirmed device is remembered",
+                "remembered devices skip the second factor",
+                "despite its name",
+            ],
+        ),
+        (
+            DeviceConfiguration::new(false, true),
+            [
+                "only when the person says so",
+                "still asked for the second factor",
+                "turn it on",
+            ],
+        ),
+    ];
+    for (config, words) in cases {
+        let pool = InMemoryPool::new();
+        pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::Optional, true));
+        pool.set_device_configuration(Some(config));
+        let client = pool.create_client(ClientOptions::new()).unwrap();
+        let report = preflight::check(&pool, pool.pool_id(), &client.client_id, &[])
+            .await
+            .unwrap();
+        assert_eq!(report.devices, Some(Some(config)));
+        assert!(report.findings.contains(&Finding::Devices(Some(config))));
+        let text = report.to_string();
+        for w in words {
+            assert!(text.contains(w), "{w:?} in {text}");
+        }
+    }
+    let untracked = InMemoryPool::new();
+    let client = untracked.create_client(ClientOptions::new()).unwrap();
+    let text = preflight::check(&untracked, untracked.pool_id(), &client.client_id, &[])
+        .await
+        .unwrap()
+        .to_string();
+    assert!(text.contains("devices are not remembered"), "{text}");
 }

@@ -261,7 +261,9 @@ async fn preflight_of_a_pool_with_mfa_off_then_on() {
         [
             Finding::MfaOff,
             Finding::TotpDisabled,
-            Finding::SessionValidity(THREE_MINUTES)
+            Finding::SessionValidity(THREE_MINUTES),
+            // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
+            Finding::Devices(None)
         ]
     );
     assert!(!report.is_ready());
@@ -289,7 +291,9 @@ async fn preflight_of_a_pool_with_mfa_off_then_on() {
         report.findings,
         [
             Finding::MfaRequired,
-            Finding::SessionValidity(THREE_MINUTES)
+            Finding::SessionValidity(THREE_MINUTES),
+            // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
+            Finding::Devices(None)
         ]
     );
     assert!(report.is_ready(), "{report}");
@@ -314,7 +318,9 @@ async fn preflight_of_app_clients() {
         report.findings,
         [
             Finding::ClientSecretRequired,
-            Finding::SessionValidity(THREE_MINUTES)
+            Finding::SessionValidity(THREE_MINUTES),
+            // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
+            Finding::Devices(None)
         ]
     );
     assert!(report.is_ready());
@@ -344,7 +350,9 @@ async fn preflight_of_app_clients() {
         [
             Finding::FlowNotAllowed(AuthFlow::UserPassword),
             Finding::FlowNotAllowed(AuthFlow::RefreshToken),
-            Finding::SessionValidity(THREE_MINUTES)
+            Finding::SessionValidity(THREE_MINUTES),
+            // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
+            Finding::Devices(None)
         ]
     );
     assert!(!report.is_ready());

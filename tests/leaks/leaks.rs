@@ -979,6 +979,8 @@ async fn mock_admin_and_preflight(audit: &mut Audit) {
             v
         })
     });
+    mock.expect_get_device_configuration()
+        .returning(|_| Ok(None));
     let access = AccessToken::new(ACCESS);
     let prefer = FactorPreference {
         enabled: true,

@@ -16,7 +16,7 @@ use cognito_mfa::device::{self, RememberedDevice};
 use cognito_mfa::sign_in::{SignIn, SignInStep};
 use cognito_mfa::testing::{Decision, InMemoryPool, Intercept};
 use cognito_mfa::{Error, Password, TotpSecret};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use std::sync::{Arc, Mutex};
 
 /// "Always remember, remembered devices skip MFA": the console's "Always" with suppression.
@@ -397,4 +397,113 @@ async fn no_tracking_no_device() {
     .await
     .unwrap();
     assert!(none.is_none());
+}
+
+/// A challenge saved during a sign-in on a device keeps the device's key, never its password;
+/// `OnDevice::resume` hands the device back so its proof after the code can be answered. Plain
+/// `resume` can't answer it, and a challenge saved for another device is refused locally.
+#[tokio::test]
+async fn a_saved_challenge_resumes_on_its_device() {
+    let (env, secret) = setup(Peer::InMemory, OPT_IN_SKIP, "kai").await;
+    let sign_in = env.srp_sign_in(false);
+    let (device, _) = confirm_after_code(
+        &env,
+        &sign_in,
+        "kai",
+        &secret,
+        DeviceRememberedStatus::NotRemembered,
+    )
+    .await;
+    let password = device.password().expose_secret().to_owned();
+    let save = || async {
+        let (step, _) = on_device(&sign_in, &device, "kai").await;
+        let saved = step.into_saved().expect("a pending code step");
+        let json = serde_json::to_string(&saved).unwrap();
+        assert!(json.contains(device.key()), "the key is kept");
+        assert!(!json.contains(&password), "the device password is not");
+        serde_json::from_str::<cognito_mfa::sign_in::SavedChallenge>(&json).unwrap()
+    };
+
+    let SignInStep::TotpRequired(challenge) =
+        sign_in.on_device(&device).resume(save().await).unwrap()
+    else {
+        panic!("the code step");
+    };
+    let code = env.next_code(&secret).await;
+    let tokens = tokens_of(challenge.answer(&sign_in, &code).await.unwrap());
+    assert!(tokens.new_device.is_none(), "the device proved itself");
+
+    let SignInStep::TotpRequired(plain) = sign_in.resume(save().await).unwrap() else {
+        panic!("the code step");
+    };
+    let code = env.next_code(&secret).await;
+    let refused = plain.answer(&sign_in, &code).await.unwrap_err();
+    assert!(
+        matches!(refused.error(), Error::UnexpectedResponse { .. }),
+        "{:?}",
+        refused.error()
+    );
+
+    let other = RememberedDevice::from_parts(
+        "us-east-1_00000000-1111-2222-3333-444444444444",
+        device.group_key(),
+        SecretString::from(password.clone()),
+    )
+    .unwrap();
+    let wrong = sign_in.on_device(&other).resume(save().await);
+    assert!(
+        matches!(wrong, Err(Error::InvalidInput(ref i)) if i.field() == cognito_mfa::Field::PendingChallenge),
+        "{wrong:?}"
+    );
+}
+
+/// The device password shows up in no `Debug` of what a device sign-in hands around: the
+/// device, the confirmation, the step, the pending challenge, the error of a wrong proof.
+#[tokio::test]
+async fn the_device_password_is_never_shown() {
+    let (env, secret) = setup(Peer::InMemory, ALWAYS_NO_SKIP, "lee").await;
+    let sign_in = env.srp_sign_in(false);
+    let tokens = sign_in_with_code(&env, &sign_in, "lee", &secret).await;
+    let confirmed = device::confirm(
+        env.backend(),
+        &tokens,
+        Some("Desk"),
+        DeviceRememberedStatus::Remembered,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let password = confirmed.device.password().expose_secret().to_owned();
+    let mut shown = vec![format!("{confirmed:?}"), format!("{:?}", confirmed.device)];
+    let signed = sign_in
+        .on_device(&confirmed.device)
+        .password_srp("lee", &Password::new(PASSWORD))
+        .await
+        .unwrap();
+    shown.push(format!("{signed:?}"));
+    shown.push(format!("{sign_in:?}"));
+    let wrong = RememberedDevice::from_parts(
+        confirmed.device.key(),
+        confirmed.device.group_key(),
+        SecretString::from(format!("{password}x")),
+    )
+    .unwrap();
+    shown.push(format!("{wrong:?}"));
+    let SignInStep::TotpRequired(challenge) = sign_in
+        .on_device(&wrong)
+        .password_srp("lee", &Password::new(PASSWORD))
+        .await
+        .unwrap()
+        .step
+    else {
+        panic!("suppression off: the code first");
+    };
+    shown.push(format!("{challenge:?}"));
+    let code = env.next_code(&secret).await;
+    let refused = challenge.answer(&sign_in, &code).await.unwrap_err();
+    shown.push(format!("{refused:?} {}", refused.error()));
+    for text in shown {
+        assert!(!text.contains(&password), "{text}");
+        assert!(!text.contains(&password[..20]), "{text}");
+    }
 }

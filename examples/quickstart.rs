@@ -1,6 +1,7 @@
 //! The whole TOTP story, offline, on the crate's in-memory user pool:
 //! enroll an authenticator, then sign in with it: with the password, and
-//! over SRP (the password never sent, only a proof of it).
+//! over SRP (the password never sent, only a proof of it); remember the
+//! device, and sign in on it again without a code.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -10,11 +11,13 @@
 //! Each line names the Cognito call behind the step. Swap the in-memory pool
 //! for `SdkBackend` and the same code runs against Cognito.
 
-use cognito_mfa::admin;
-use cognito_mfa::backend::{AuthFlow, PoolMfaConfig, PoolMfaMode};
+use cognito_mfa::backend::{
+    AuthFlow, DeviceConfiguration, DeviceRememberedStatus, PoolMfaConfig, PoolMfaMode,
+};
 use cognito_mfa::sign_in::{SignIn, SignInStep};
 use cognito_mfa::testing::{Authenticator, ClientOptions, InMemoryPool, ManualClock};
 use cognito_mfa::{MfaEnrollment, Password};
+use cognito_mfa::{admin, device};
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
@@ -47,6 +50,12 @@ async fn main() -> Result<()> {
     step(
         "SetUserPoolMfaConfig",
         format_args!("pool {}: MFA OPTIONAL, TOTP enabled", pool.pool_id()),
+    );
+    // Remember devices when the person asks; remembered ones skip the code.
+    pool.set_device_configuration(Some(DeviceConfiguration::new(true, true)));
+    step(
+        "UpdateUserPool",
+        "devices remembered on request; remembered devices skip MFA",
     );
     // USER_SRP_AUTH must be allowed on the app client (ALLOW_USER_SRP_AUTH).
     let client = pool.create_client(
@@ -207,6 +216,54 @@ async fn main() -> Result<()> {
     step(
         "AdminRespondToAuthChallenge",
         "code accepted: signed in with SRP and MFA",
+    );
+
+    // 5. "Remember this device": confirm the device the tokens brought.
+    let confirmed = device::confirm(
+        &pool,
+        &tokens,
+        Some("Alice's laptop"),
+        DeviceRememberedStatus::Remembered,
+    )
+    .await?
+    .ok_or("a pool that tracks devices sends NewDeviceMetadata")?;
+    step(
+        "ConfirmDevice",
+        format_args!(
+            "device {} confirmed with a verifier of its password",
+            confirmed.device.key()
+        ),
+    );
+    step(
+        "UpdateDeviceStatus",
+        "remembered, as alice asked; the app stores the device (a bearer credential)",
+    );
+
+    // 6. On the remembered device: no code.
+    clock.advance(Duration::from_secs(30));
+    step("(30 seconds later)", "alice signs in on the same device");
+    let signed = sign_in
+        .on_device(&confirmed.device)
+        .password_srp("alice", &Password::new(PASSWORD))
+        .await?;
+    let SignInStep::Done(tokens) = signed.step else {
+        return Err("a remembered device skips the code".into());
+    };
+    step(
+        "AdminInitiateAuth",
+        "USER_SRP_AUTH with SRP_A and DEVICE_KEY; challenge PASSWORD_VERIFIER",
+    );
+    step(
+        "AdminRespondToAuthChallenge",
+        "PASSWORD_VERIFIER answered; challenge DEVICE_SRP_AUTH instead of the code",
+    );
+    step(
+        "AdminRespondToAuthChallenge",
+        "DEVICE_SRP_AUTH answered; challenge DEVICE_PASSWORD_VERIFIER",
+    );
+    step(
+        "AdminRespondToAuthChallenge",
+        "device proof accepted: signed in without a code",
     );
 
     println!(

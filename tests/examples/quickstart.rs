@@ -1,5 +1,6 @@
 //! The quickstart example tells its story: each Cognito call in order (a password sign-in,
-//! enrollment, a password + TOTP sign-in, then an SRP + TOTP sign-in), the otpauth URI, the
+//! enrollment, a password + TOTP sign-in, then an SRP + TOTP sign-in, the device remembered and
+//! a sign-in on it without a code), the otpauth URI, the
 //! setup key, a QR code and a tokens summary; and with `RUST_LOG=trace` its output shows the
 //! library's spans but no token, and the TOTP secret only where it is meant to be shown.
 
@@ -27,6 +28,8 @@ struct Story<'a> {
     setup_key: &'a str,
     pool_id: &'a str,
     client_id: &'a str,
+    /// The remembered device's key (not secret: Cognito lists it).
+    device_key: &'a str,
 }
 
 /// The word after `marker` in the first line that holds it.
@@ -63,6 +66,7 @@ fn read_story(stdout: &str) -> Story<'_> {
         .unwrap_or_default();
     let pool_id = word_after(stdout, "SetUserPoolMfaConfig  pool ");
     let client_id = word_after(stdout, "CreateUserPoolClient  app client ");
+    let device_key = word_after(stdout, "ConfirmDevice  device ");
     for (what, value) in [
         ("secret", secret),
         ("setup key", setup_key),
@@ -78,6 +82,7 @@ fn read_story(stdout: &str) -> Story<'_> {
         setup_key,
         pool_id,
         client_id,
+        device_key,
     }
 }
 
@@ -126,6 +131,15 @@ fn the_story_names_each_call_in_order() {
         ("AdminRespondToAuthChallenge", "PASSWORD_VERIFIER"),
         ("proof accepted;", "SOFTWARE_TOKEN_MFA"),
         ("AdminRespondToAuthChallenge", "signed in with SRP and MFA"),
+        ("ConfirmDevice", "confirmed"),
+        ("UpdateDeviceStatus", "remembered"),
+        ("AdminInitiateAuth", "DEVICE_KEY"),
+        (
+            "AdminRespondToAuthChallenge",
+            "DEVICE_SRP_AUTH instead of the code",
+        ),
+        ("AdminRespondToAuthChallenge", "DEVICE_PASSWORD_VERIFIER"),
+        ("AdminRespondToAuthChallenge", "signed in without a code"),
     ];
     let mut from = 0;
     for (call, detail) in expected {
@@ -200,7 +214,8 @@ fn trace_output_shows_spans_but_no_token_and_the_secret_only_where_shown() {
         );
         let line = line
             .replace(story.pool_id, " ")
-            .replace(story.client_id, " ");
+            .replace(story.client_id, " ")
+            .replace(story.device_key, " ");
         let runs = long_runs(&line, 40);
         assert!(
             runs.is_empty(),

@@ -23,9 +23,12 @@
 //! AdminSetUserMFAPreference, GetUser, AdminGetUser,
 //! AdminDeleteSoftwareToken, InitiateAuth, AdminInitiateAuth,
 //! RespondToAuthChallenge, AdminRespondToAuthChallenge,
-//! GetUserPoolMfaConfig, SetUserPoolMfaConfig, DescribeUserPoolClient —
+//! GetUserPoolMfaConfig, SetUserPoolMfaConfig, DescribeUserPoolClient, and
+//! the device calls ConfirmDevice, (Admin)UpdateDeviceStatus,
+//! (Admin)ListDevices, (Admin)GetDevice, (Admin)ForgetDevice —
 //! and the setup a test needs: CreateUserPool (each call a new, separate
-//! pool), DescribeUserPool (id, name, MFA mode), CreateUserPoolClient
+//! pool; MfaConfiguration and DeviceConfiguration), DescribeUserPool (id,
+//! name, MFA mode, DeviceConfiguration), CreateUserPoolClient
 //! (ClientName, GenerateSecret, ExplicitAuthFlows, AuthSessionValidity),
 //! AdminCreateUser (TemporaryPassword, UserAttributes; no message is ever
 //! sent), AdminSetUserPassword and AdminUpdateUserAttributes. Any other

@@ -507,3 +507,78 @@ async fn the_device_password_is_never_shown() {
         assert!(!text.contains(&password[..20]), "{text}");
     }
 }
+
+/// ListDevices pages: three remembered devices, one a page through the backend (over the wire
+/// for `Local`), each page's token leading to the next; `list_all` reads them all, own and
+/// admin. A Limit over Cognito's 60 is refused by the service, typed.
+async fn devices_are_listed_page_by_page(peer: Peer) {
+    let (env, secret) = setup(peer, ALWAYS_NO_SKIP, "max").await;
+    let sign_in = env.srp_sign_in(false);
+    let mut keys = Vec::new();
+    let mut last = None;
+    for _ in 0..3 {
+        let (device, tokens) = confirm_after_code(
+            &env,
+            &sign_in,
+            "max",
+            &secret,
+            DeviceRememberedStatus::Remembered,
+        )
+        .await;
+        keys.push(device.key().to_owned());
+        last = Some(tokens);
+    }
+    let own = UserTarget::AccessToken(last.unwrap().access_token);
+    let mut paged = Vec::new();
+    let mut token = None;
+    loop {
+        let page = env
+            .backend()
+            .list_devices(own.clone(), Some(1), token.clone())
+            .await
+            .expect("ListDevices");
+        assert_eq!(page.devices.len(), 1);
+        paged.extend(page.devices.into_iter().map(|d| d.device_key));
+        match page.pagination_token {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, keys);
+    let all: Vec<String> = device::list_all(env.backend(), own.clone())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.device_key)
+        .collect();
+    assert_eq!(all, keys);
+    let admin: Vec<String> = device::list_all(
+        env.backend(),
+        UserTarget::Admin {
+            user_pool_id: env.pool_id.clone(),
+            username: "max".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|d| d.device_key)
+    .collect();
+    assert_eq!(admin, keys);
+    let too_many = env.backend().list_devices(own, Some(61), None).await;
+    assert!(
+        matches!(&too_many, Err(Error::Service { error, .. }) if error.code() == "InvalidParameterException"),
+        "{too_many:?}"
+    );
+}
+
+#[tokio::test]
+async fn devices_are_listed_page_by_page_in_memory() {
+    devices_are_listed_page_by_page(Peer::InMemory).await;
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn devices_are_listed_page_by_page_local() {
+    devices_are_listed_page_by_page(Peer::Local).await;
+}

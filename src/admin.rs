@@ -22,6 +22,16 @@ impl UserMfaSettings {
         self.preferred == Some(MfaFactor::SoftwareToken)
     }
 
+    /// Whether email MFA (`EMAIL_OTP`) is enabled for the user.
+    pub fn email_enabled(&self) -> bool {
+        self.enabled.contains(&MfaFactor::Email)
+    }
+
+    /// Whether email is the user's preferred factor.
+    pub fn email_preferred(&self) -> bool {
+        self.preferred == Some(MfaFactor::Email)
+    }
+
     /// Whether the user is federated (known from AdminGetUser only).
     pub fn is_federated(&self) -> bool {
         self.status == Some(UserStatus::ExternalProvider)
@@ -37,10 +47,12 @@ fn admin_target(user_pool_id: &str, username: &str) -> Result<UserTarget, Error>
     })
 }
 
-fn totp_update(preference: FactorPreference) -> MfaPreferenceUpdate {
-    MfaPreferenceUpdate {
-        software_token: Some(preference),
-        ..MfaPreferenceUpdate::default()
+fn update(factor: MfaFactor, preference: FactorPreference) -> MfaPreferenceUpdate {
+    let update = MfaPreferenceUpdate::new();
+    match factor {
+        MfaFactor::SoftwareToken => update.software_token(preference),
+        MfaFactor::Sms => update.sms(preference),
+        MfaFactor::Email => update.email(preference),
     }
 }
 
@@ -76,11 +88,24 @@ pub async fn set_totp_preference(
     access_token: &AccessToken,
     preference: FactorPreference,
 ) -> Result<(), Error> {
+    set_preference(backend, access_token, MfaFactor::SoftwareToken, preference).await
+}
+
+/// Sets the signed-in user's preference for one factor
+/// (SetUserMFAPreference): TOTP, SMS or email. Email MFA (`EMAIL_OTP`)
+/// needs the user's email address and a pool on the Essentials tier or
+/// above with email MFA configured (the preflight says whether it is).
+pub async fn set_preference(
+    backend: &dyn CognitoBackend,
+    access_token: &AccessToken,
+    factor: MfaFactor,
+    preference: FactorPreference,
+) -> Result<(), Error> {
     validate::token(access_token.expose_secret())?;
     backend
         .set_user_mfa_preference(
             UserTarget::AccessToken(access_token.clone()),
-            totp_update(preference),
+            update(factor, preference),
         )
         .await
 }
@@ -95,13 +120,33 @@ pub async fn admin_set_totp_preference(
     username: &str,
     preference: FactorPreference,
 ) -> Result<(), Error> {
+    admin_set_preference(
+        backend,
+        user_pool_id,
+        username,
+        MfaFactor::SoftwareToken,
+        preference,
+    )
+    .await
+}
+
+/// Sets a user's preference for one factor as an administrator
+/// (AdminSetUserMFAPreference), looking the user up first as
+/// [`admin_set_totp_preference`] does.
+pub async fn admin_set_preference(
+    backend: &dyn CognitoBackend,
+    user_pool_id: &str,
+    username: &str,
+    factor: MfaFactor,
+    preference: FactorPreference,
+) -> Result<(), Error> {
     let target = admin_target(user_pool_id, username)?;
     let user = backend.get_user_mfa_settings(target.clone()).await?;
     if user.is_federated() {
         return Err(Error::FederatedUser);
     }
     backend
-        .set_user_mfa_preference(target, totp_update(preference))
+        .set_user_mfa_preference(target, update(factor, preference))
         .await
 }
 

@@ -89,7 +89,7 @@ pub enum Operation {
     ForgetDevice,
     /// AdminForgetDevice.
     AdminForgetDevice,
-    /// DescribeUserPool (read for the pool's DeviceConfiguration).
+    /// DescribeUserPool.
     DescribeUserPool,
 }
 
@@ -559,6 +559,13 @@ pub enum Error {
     /// The user has no verified software token.
     #[error("the user has no verified TOTP authenticator")]
     TotpNotSetUp,
+    /// The user pool's feature plan lacks what was asked
+    /// (`FeatureUnavailableInTierException`): USER_AUTH and email MFA need
+    /// the Essentials tier or above. A configuration to fix, not a retry.
+    #[error(
+        "the user pool's feature plan (tier) does not include this; it needs Essentials or above"
+    )]
+    FeatureNotInTier(#[source] ServiceError),
     /// The app client does not allow the auth flow used.
     #[error("the app client does not allow this auth flow")]
     AuthFlowNotEnabled,
@@ -691,6 +698,7 @@ impl Error {
                     Self::Service { operation, error }
                 }
             }
+            "FeatureUnavailableInTierException" => Self::FeatureNotInTier(error),
             "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
                 Self::Throttled(error)
             }
@@ -717,6 +725,7 @@ impl Error {
             Self::TotpNotEnabledOnPool => "TotpNotEnabledOnPool",
             Self::TotpNotSetUp => "TotpNotSetUp",
             Self::AuthFlowNotEnabled => "AuthFlowNotEnabled",
+            Self::FeatureNotInTier(_) => "FeatureNotInTier",
             Self::SecretHashMismatch => "SecretHashMismatch",
             Self::FederatedUser => "FederatedUser",
             Self::Throttled(_) => "Throttled",

@@ -1,7 +1,9 @@
 //! Pool preflight: what stands between a user pool and working TOTP MFA,
 //! in plain words. An operator runs it once, when setting up.
 
-use crate::backend::{AuthFlow, CognitoBackend, DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
+use crate::backend::{
+    AuthFlow, CognitoBackend, DeviceConfiguration, PoolMfaConfig, PoolMfaMode, UserPoolTier,
+};
 use crate::error::{Error, Field};
 use crate::validate;
 use std::fmt;
@@ -39,8 +41,17 @@ pub enum Finding {
     /// How the pool treats devices (DescribeUserPool's
     /// `DeviceConfiguration`; `None`: it tracks none). Not read when the
     /// backend does not implement
-    /// [`get_device_configuration`](crate::CognitoBackend::get_device_configuration).
+    /// [`describe_user_pool`](crate::CognitoBackend::describe_user_pool).
     Devices(Option<DeviceConfiguration>),
+    /// Email as a second factor (`EMAIL_OTP`): whether the pool has email
+    /// MFA configured, and its feature plan when known (email MFA and
+    /// USER_AUTH need Essentials or above).
+    EmailMfa {
+        /// `EmailMfaConfiguration` is set.
+        enabled: bool,
+        /// `UserPoolTier`, when DescribeUserPool was read.
+        tier: Option<UserPoolTier>,
+    },
 }
 
 impl Finding {
@@ -78,6 +89,24 @@ impl fmt::Display for Finding {
             Self::MfaRequired => f.write_str(
                 "MFA is ON: users without a factor are asked to set one up (MFA_SETUP) at sign-in",
             ),
+            Self::EmailMfa { enabled, tier } => {
+                let tier_note = match tier {
+                    Some(t) if !t.has_choice_based_sign_in() => format!(
+                        "; this pool is on the {} tier: email MFA and USER_AUTH need ESSENTIALS or above",
+                        t.as_str()
+                    ),
+                    Some(t) => format!("; tier {} allows it", t.as_str()),
+                    None => "; it needs the Essentials tier or above".to_owned(),
+                };
+                if *enabled {
+                    write!(f, "email MFA is on: EMAIL_OTP can be a second factor{tier_note}")
+                } else {
+                    write!(
+                        f,
+                        "email MFA is off (no EmailMfaConfiguration): users can't choose EMAIL_OTP{tier_note}"
+                    )
+                }
+            }
             Self::Devices(None) => f.write_str(
                 "devices are not remembered (no DeviceConfiguration): every sign-in asks for the second factor",
             ),
@@ -114,6 +143,8 @@ pub struct PreflightReport {
     /// The pool's DeviceConfiguration: `Some(None)` when it tracks no
     /// devices, `None` when the backend could not say.
     pub devices: Option<Option<DeviceConfiguration>>,
+    /// The pool's feature plan, when DescribeUserPool said.
+    pub tier: Option<UserPoolTier>,
     /// Everything found, blocking first.
     pub findings: Vec<Finding>,
 }
@@ -186,14 +217,17 @@ pub async fn check(
         .auth_session_validity
         .unwrap_or(crate::sign_in::MIN_SESSION_VALIDITY);
     findings.push(Finding::SessionValidity(session_validity));
-    let devices = match backend
-        .get_device_configuration(user_pool_id.to_owned())
-        .await
-    {
-        Ok(devices) => Some(devices),
+    let description = match backend.describe_user_pool(user_pool_id.to_owned()).await {
+        Ok(description) => Some(description),
         Err(Error::NotSupported { .. }) => None,
         Err(e) => return Err(e),
     };
+    let devices = description.as_ref().map(|d| d.device_configuration);
+    let tier = description.and_then(|d| d.tier);
+    findings.push(Finding::EmailMfa {
+        enabled: pool.email_enabled,
+        tier: tier.clone(),
+    });
     if let Some(devices) = devices {
         findings.push(Finding::Devices(devices));
     }
@@ -202,6 +236,7 @@ pub async fn check(
         client_has_secret: client.client_secret.is_some(),
         session_validity,
         devices,
+        tier,
         findings,
     })
 }
@@ -224,12 +259,6 @@ pub async fn enable_totp(
         ));
     }
     backend
-        .set_user_pool_mfa_config(
-            user_pool_id.to_owned(),
-            PoolMfaConfig {
-                mode,
-                software_token_enabled: true,
-            },
-        )
+        .set_user_pool_mfa_config(user_pool_id.to_owned(), PoolMfaConfig::new(mode, true))
         .await
 }

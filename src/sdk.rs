@@ -10,7 +10,8 @@ use crate::backend::{
     CognitoBackend, ConfirmDeviceRequest, Device, DeviceConfiguration, DevicePage,
     DeviceRememberedStatus, FactorPreference, InitiateAuthRequest, MfaFactor, MfaPreferenceUpdate,
     NewDeviceMetadata, Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest,
-    TokenAuth, UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
+    TokenAuth, UserMfaSettings, UserPoolDescription, UserPoolTier, UserStatus, UserTarget,
+    VerifiedSoftwareToken, VerifyStatus,
 };
 use crate::error::{Error, Operation, ServiceError, TransportError, TransportKind};
 use crate::secret::{
@@ -27,8 +28,8 @@ use cip::error::{ProvideErrorMetadata, SdkError};
 use cip::operation::RequestId;
 use cip::types::{
     AuthFlowType, AuthenticationResultType, ChallengeNameType, DeviceRememberedStatusType,
-    DeviceSecretVerifierConfigType, DeviceType, EmailMfaSettingsType, SmsMfaSettingsType,
-    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    DeviceSecretVerifierConfigType, DeviceType, EmailMfaConfigType, EmailMfaSettingsType,
+    SmsMfaSettingsType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
     VerifySoftwareTokenResponseType,
 };
 use std::collections::HashMap;
@@ -733,11 +734,12 @@ impl CognitoBackend for SdkBackend {
             .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(OP, e, &[]))?;
-        pool_mfa_config(
+        Ok(pool_mfa_config(
             OP,
             out.mfa_configuration(),
             out.software_token_mfa_configuration(),
-        )
+        )?
+        .with_email(out.email_mfa_configuration().is_some()))
     }
 
     async fn set_user_pool_mfa_config(
@@ -756,15 +758,23 @@ impl CognitoBackend for SdkBackend {
                     .enabled(config.software_token_enabled)
                     .build(),
             )
+            // Present turns email MFA on, with Cognito's default message;
+            // absent leaves it as it is.
+            .set_email_mfa_configuration(
+                config
+                    .email_enabled
+                    .then(|| EmailMfaConfigType::builder().build()),
+            )
             .send()
             .with_subscriber(self.sdk_dispatch())
             .await
             .map_err(|e| map_err(OP, e, &[]))?;
-        pool_mfa_config(
+        Ok(pool_mfa_config(
             OP,
             out.mfa_configuration(),
             out.software_token_mfa_configuration(),
-        )
+        )?
+        .with_email(out.email_mfa_configuration().is_some()))
     }
 
     async fn describe_user_pool_client(
@@ -984,10 +994,7 @@ impl CognitoBackend for SdkBackend {
         Ok(())
     }
 
-    async fn get_device_configuration(
-        &self,
-        user_pool_id: String,
-    ) -> Result<Option<DeviceConfiguration>, Error> {
+    async fn describe_user_pool(&self, user_pool_id: String) -> Result<UserPoolDescription, Error> {
         const OP: Operation = Operation::DescribeUserPool;
         let out = self
             .client
@@ -1000,11 +1007,27 @@ impl CognitoBackend for SdkBackend {
         let pool = out
             .user_pool()
             .ok_or(Error::unexpected(OP, "no UserPool"))?;
-        Ok(pool.device_configuration().map(|c| {
-            DeviceConfiguration::new(
-                c.challenge_required_on_new_device(),
-                c.device_only_remembered_on_user_prompt(),
+        Ok(UserPoolDescription::new()
+            .with_device_configuration(pool.device_configuration().map(|c| {
+                DeviceConfiguration::new(
+                    c.challenge_required_on_new_device(),
+                    c.device_only_remembered_on_user_prompt(),
+                )
+            }))
+            .with_tier(
+                pool.user_pool_tier()
+                    .map(|t| UserPoolTier::parse(t.as_str())),
             )
-        }))
+            .with_first_auth_factors(
+                pool.policies()
+                    .and_then(|p| p.sign_in_policy())
+                    .map(|s| {
+                        s.allowed_first_auth_factors()
+                            .iter()
+                            .map(|f| f.as_str().to_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ))
     }
 }

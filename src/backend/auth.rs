@@ -21,6 +21,9 @@ pub enum AuthFlow {
     RefreshToken,
     /// `USER_SRP_AUTH`: Secure Remote Password.
     UserSrp,
+    /// `USER_AUTH`: choice-based sign-in; the first factor is chosen
+    /// (password, password over SRP, an email or SMS code, a passkey).
+    UserAuth,
 }
 
 impl AuthFlow {
@@ -31,6 +34,7 @@ impl AuthFlow {
             Self::UserPassword => "USER_PASSWORD_AUTH",
             Self::RefreshToken => "REFRESH_TOKEN_AUTH",
             Self::UserSrp => "USER_SRP_AUTH",
+            Self::UserAuth => "USER_AUTH",
         }
     }
 
@@ -41,6 +45,7 @@ impl AuthFlow {
             Self::UserPassword => "ALLOW_USER_PASSWORD_AUTH",
             Self::RefreshToken => "ALLOW_REFRESH_TOKEN_AUTH",
             Self::UserSrp => "ALLOW_USER_SRP_AUTH",
+            Self::UserAuth => "ALLOW_USER_AUTH",
         }
     }
 
@@ -51,6 +56,7 @@ impl AuthFlow {
             Self::UserPassword,
             Self::RefreshToken,
             Self::UserSrp,
+            Self::UserAuth,
         ]
         .into_iter()
         .find(|f| f.as_str() == name)
@@ -88,6 +94,11 @@ pub enum ChallengeName {
     DeviceSrpAuth,
     /// `DEVICE_PASSWORD_VERIFIER`: a remembered device's verifier.
     DevicePasswordVerifier,
+    /// `SELECT_CHALLENGE`: USER_AUTH asks which first factor to use (the
+    /// choices are in `AvailableChallenges`).
+    SelectChallenge,
+    /// `WEB_AUTHN`: a passkey's assertion.
+    WebAuthn,
     /// A name this crate does not know, as sent.
     Other(String),
 }
@@ -106,6 +117,8 @@ impl ChallengeName {
             "PASSWORD_VERIFIER" => Self::PasswordVerifier,
             "DEVICE_SRP_AUTH" => Self::DeviceSrpAuth,
             "DEVICE_PASSWORD_VERIFIER" => Self::DevicePasswordVerifier,
+            "SELECT_CHALLENGE" => Self::SelectChallenge,
+            "WEB_AUTHN" => Self::WebAuthn,
             other => Self::Other(other.to_owned()),
         }
     }
@@ -132,6 +145,8 @@ impl ChallengeName {
             Self::PasswordVerifier => "PASSWORD_VERIFIER",
             Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
             Self::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
+            Self::SelectChallenge => "SELECT_CHALLENGE",
+            Self::WebAuthn => "WEB_AUTHN",
             Self::Other(name) => name,
         }
     }

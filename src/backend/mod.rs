@@ -37,7 +37,7 @@ pub use mfa::{
     AssociatedSoftwareToken, FactorPreference, MfaFactor, MfaPreferenceUpdate, TokenAuth,
     UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
 };
-pub use pool::{AppClient, PoolMfaConfig, PoolMfaMode};
+pub use pool::{AppClient, PoolMfaConfig, PoolMfaMode, UserPoolDescription, UserPoolTier};
 
 use crate::error::{Error, Operation};
 use crate::secret::OneTimeCode;
@@ -161,12 +161,9 @@ pub trait CognitoBackend: Send + Sync {
         })
     }
 
-    /// DescribeUserPool, for the pool's `DeviceConfiguration`: `None` when
-    /// the pool does not track devices.
-    async fn get_device_configuration(
-        &self,
-        user_pool_id: String,
-    ) -> Result<Option<DeviceConfiguration>, Error> {
+    /// DescribeUserPool: what sign-in depends on (devices, tier, first
+    /// factors).
+    async fn describe_user_pool(&self, user_pool_id: String) -> Result<UserPoolDescription, Error> {
         let _ = user_pool_id;
         Err(Error::NotSupported {
             operation: Operation::DescribeUserPool,
@@ -287,11 +284,11 @@ macro_rules! forward_backend {
             ) -> Result<(), Error> {
                 (**self).forget_device(user, device_key).await
             }
-            async fn get_device_configuration(
+            async fn describe_user_pool(
                 &self,
                 user_pool_id: String,
-            ) -> Result<Option<DeviceConfiguration>, Error> {
-                (**self).get_device_configuration(user_pool_id).await
+            ) -> Result<UserPoolDescription, Error> {
+                (**self).describe_user_pool(user_pool_id).await
             }
         }
     };

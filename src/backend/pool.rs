@@ -1,7 +1,7 @@
 //! What the pool-level calls (the pool's MFA configuration, an app client)
 //! send and receive.
 
-use super::AuthFlow;
+use super::{AuthFlow, DeviceConfiguration};
 use crate::secret::ClientSecret;
 use std::time::Duration;
 
@@ -36,15 +36,28 @@ pub struct PoolMfaConfig {
     pub mode: PoolMfaMode,
     /// Whether TOTP (`SoftwareTokenMfaConfiguration.Enabled`) is on.
     pub software_token_enabled: bool,
+    /// Whether email MFA and email sign-in codes are configured
+    /// (`EmailMfaConfiguration` present): Essentials tier or above.
+    pub email_enabled: bool,
 }
 
 impl PoolMfaConfig {
-    /// A configuration with the mode and the TOTP switch.
+    /// A configuration with the mode and the TOTP switch, email off (or
+    /// left as it is, when set: SetUserPoolMfaConfig sends no
+    /// EmailMfaConfiguration then).
     pub const fn new(mode: PoolMfaMode, software_token_enabled: bool) -> Self {
         Self {
             mode,
             software_token_enabled,
+            email_enabled: false,
         }
+    }
+
+    /// The same with email MFA on or off.
+    #[must_use]
+    pub const fn with_email(mut self, email_enabled: bool) -> Self {
+        self.email_enabled = email_enabled;
+        self
     }
 }
 
@@ -111,5 +124,88 @@ impl AppClient {
         self.explicit_auth_flows
             .iter()
             .any(|f| f == flow.explicit_auth_flow())
+    }
+}
+
+/// A user pool's feature plan (`UserPoolTier`). Choice-based sign-in
+/// (USER_AUTH) and email MFA need Essentials or above.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UserPoolTier {
+    /// `LITE`.
+    Lite,
+    /// `ESSENTIALS`: the default for pools created since November 2024.
+    Essentials,
+    /// `PLUS`.
+    Plus,
+    /// A tier this crate does not know, as sent.
+    Other(String),
+}
+
+impl UserPoolTier {
+    /// The wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Lite => "LITE",
+            Self::Essentials => "ESSENTIALS",
+            Self::Plus => "PLUS",
+            Self::Other(name) => name,
+        }
+    }
+
+    /// Reads the wire name.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "LITE" => Self::Lite,
+            "ESSENTIALS" => Self::Essentials,
+            "PLUS" => Self::Plus,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// Whether USER_AUTH and email MFA are available (Essentials or Plus).
+    pub fn has_choice_based_sign_in(&self) -> bool {
+        matches!(self, Self::Essentials | Self::Plus)
+    }
+}
+
+/// What DescribeUserPool says that sign-in depends on.
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserPoolDescription {
+    /// `DeviceConfiguration`; `None` when the pool tracks no devices.
+    pub device_configuration: Option<DeviceConfiguration>,
+    /// `UserPoolTier`, when the service says.
+    pub tier: Option<UserPoolTier>,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (`PASSWORD`,
+    /// `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`): what USER_AUTH may offer.
+    pub first_auth_factors: Vec<String>,
+}
+
+impl UserPoolDescription {
+    /// A description with nothing known.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The DeviceConfiguration.
+    #[must_use]
+    pub fn with_device_configuration(mut self, config: Option<DeviceConfiguration>) -> Self {
+        self.device_configuration = config;
+        self
+    }
+
+    /// The tier.
+    #[must_use]
+    pub fn with_tier(mut self, tier: Option<UserPoolTier>) -> Self {
+        self.tier = tier;
+        self
+    }
+
+    /// The allowed first factors.
+    #[must_use]
+    pub fn with_first_auth_factors(mut self, factors: Vec<String>) -> Self {
+        self.first_auth_factors = factors;
+        self
     }
 }

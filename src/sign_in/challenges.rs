@@ -449,9 +449,193 @@ impl CodeChallenge {
     }
 }
 
-/// A challenge this crate does not handle (`WEB_AUTHN`, `SELECT_CHALLENGE`,
-/// ...). Its name and parameter names are here; answering it is
-/// up to the caller.
+/// A first factor USER_AUTH offers (`AvailableChallenges`), by name.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FirstFactorKind {
+    /// `PASSWORD`: the password, sent.
+    Password,
+    /// `PASSWORD_SRP`: the password, proven over SRP.
+    PasswordSrp,
+    /// `EMAIL_OTP`: a code sent by email.
+    EmailOtp,
+    /// `SMS_OTP`: a code sent by text message.
+    SmsOtp,
+    /// `WEB_AUTHN`: a passkey.
+    WebAuthn,
+    /// A name this crate does not know, as sent.
+    Other(String),
+}
+
+impl FirstFactorKind {
+    /// Reads Cognito's name.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "PASSWORD" => Self::Password,
+            "PASSWORD_SRP" => Self::PasswordSrp,
+            "EMAIL_OTP" => Self::EmailOtp,
+            "SMS_OTP" => Self::SmsOtp,
+            "WEB_AUTHN" => Self::WebAuthn,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// Cognito's name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Password => "PASSWORD",
+            Self::PasswordSrp => "PASSWORD_SRP",
+            Self::EmailOtp => "EMAIL_OTP",
+            Self::SmsOtp => "SMS_OTP",
+            Self::WebAuthn => "WEB_AUTHN",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+/// A first factor chosen for USER_AUTH, with what it needs: the password
+/// for the password factors; the codes and the passkey come in the next
+/// step.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy)]
+pub enum FirstFactor<'a> {
+    /// `PASSWORD`: the password is sent (over TLS).
+    Password(&'a Password),
+    /// `PASSWORD_SRP`: the password is proven over SRP and never sent; the
+    /// library answers PASSWORD_VERIFIER.
+    PasswordSrp(&'a Password),
+    /// `EMAIL_OTP`: Cognito emails a code ([`SignInStep::CodeRequired`] next).
+    EmailOtp,
+    /// `SMS_OTP`: Cognito texts a code ([`SignInStep::CodeRequired`] next).
+    SmsOtp,
+    /// `WEB_AUTHN`: a passkey ([`SignInStep::WebAuthnRequired`] next).
+    WebAuthn,
+}
+
+impl FirstFactor<'_> {
+    /// Its kind.
+    pub fn kind(&self) -> FirstFactorKind {
+        match self {
+            Self::Password(_) => FirstFactorKind::Password,
+            Self::PasswordSrp(_) => FirstFactorKind::PasswordSrp,
+            Self::EmailOtp => FirstFactorKind::EmailOtp,
+            Self::SmsOtp => FirstFactorKind::SmsOtp,
+            Self::WebAuthn => FirstFactorKind::WebAuthn,
+        }
+    }
+}
+
+/// `SELECT_CHALLENGE`: USER_AUTH asks which first factor to use.
+#[derive(Debug)]
+pub struct SelectChallenge {
+    pending: Pending,
+}
+challenge_common!(SelectChallenge);
+
+impl SelectChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// The first factors offered (`AvailableChallenges`), in Cognito's
+    /// order. A user with MFA is offered only the password factors.
+    pub fn choices(&self) -> Vec<FirstFactorKind> {
+        self.pending
+            .available_challenges
+            .iter()
+            .map(|name| FirstFactorKind::parse(name))
+            .collect()
+    }
+
+    /// Answers with `factor` (`ANSWER`, and the password or SRP_A it
+    /// needs). A factor not on offer is refused locally, and so is a
+    /// password outside Cognito's limits; both hand the challenge back.
+    pub async fn choose(
+        self,
+        sign_in: &SignIn,
+        factor: FirstFactor<'_>,
+    ) -> Result<SignInStep, Rejected<SelectChallenge>> {
+        let kind = factor.kind();
+        let choices = self.choices();
+        if !choices.is_empty() && !choices.contains(&kind) {
+            let e = Error::invalid(
+                Field::Challenge,
+                format!("{} is not offered", kind.as_str()),
+            );
+            return Err(Rejected::keep(e, self));
+        }
+        let (payload, autopilot) = match sign_in.first_factor(factor, true) {
+            Ok(found) => found,
+            Err(e) => return Err(Rejected::keep(e, self)),
+        };
+        let responses = payload.with("ANSWER", kind.as_str());
+        let pending = Pending {
+            autopilot: autopilot.with_device_of(&self.pending.autopilot),
+            ..self.pending.clone()
+        };
+        match sign_in.respond(&pending, responses).await {
+            Ok(step) => Ok(step),
+            Err(e) => Err(Rejected::new(e, self)),
+        }
+    }
+}
+
+/// `WEB_AUTHN`: a passkey's assertion. Hand
+/// [`credential_request_options`](Self::credential_request_options) to the
+/// browser (`navigator.credentials.get`), and its answer, as JSON, to
+/// [`answer`](Self::answer).
+#[derive(Debug)]
+pub struct WebAuthnChallenge {
+    pending: Pending,
+}
+challenge_common!(WebAuthnChallenge);
+
+/// The largest credential JSON taken: an assertion is a few KB.
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+impl WebAuthnChallenge {
+    pub(crate) fn new(pending: Pending) -> Self {
+        Self { pending }
+    }
+
+    /// `CREDENTIAL_REQUEST_OPTIONS`: the PublicKeyCredentialRequestOptions
+    /// JSON for the browser, as Cognito sent it; `None` when absent.
+    pub fn credential_request_options(&self) -> Option<&str> {
+        self.pending
+            .parameters
+            .get("CREDENTIAL_REQUEST_OPTIONS")
+            .map(String::as_str)
+    }
+
+    /// Answers with the browser's credential (`CREDENTIAL`: the
+    /// PublicKeyCredential as JSON). Refused locally, handing the
+    /// challenge back: anything but a JSON object, or over 64 KiB.
+    pub async fn answer(
+        self,
+        sign_in: &SignIn,
+        credential_json: &str,
+    ) -> Result<SignInStep, Rejected<WebAuthnChallenge>> {
+        let is_object = credential_json.len() <= MAX_CREDENTIAL_BYTES
+            && serde_json::from_str::<serde_json::Value>(credential_json)
+                .is_ok_and(|v| v.is_object());
+        if !is_object {
+            let e = Error::invalid(
+                Field::Challenge,
+                "the credential must be the browser's PublicKeyCredential as a JSON object, \
+                 at most 64 KiB",
+            );
+            return Err(Rejected::keep(e, self));
+        }
+        let responses = Parameters::new().with("CREDENTIAL", credential_json);
+        match sign_in.respond(&self.pending, responses).await {
+            Ok(step) => Ok(step),
+            Err(e) => Err(Rejected::new(e, self)),
+        }
+    }
+}
+
+/// A challenge this crate does not handle. Its name and parameter names
+/// are here; answering it is up to the caller.
 #[derive(Debug)]
 pub struct UnsupportedChallenge {
     pending: Pending,

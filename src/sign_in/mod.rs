@@ -56,10 +56,12 @@
 mod challenges;
 mod on_device;
 mod saved;
+mod user_auth;
 
 pub use challenges::{
-    CodeChallenge, CodeDelivery, MfaSetupChallenge, NewPasswordChallenge, PendingMfaSetup,
-    SelectMfaTypeChallenge, TotpChallenge, UnsupportedChallenge,
+    CodeChallenge, CodeDelivery, FirstFactor, FirstFactorKind, MfaSetupChallenge,
+    NewPasswordChallenge, PendingMfaSetup, SelectChallenge, SelectMfaTypeChallenge, TotpChallenge,
+    UnsupportedChallenge, WebAuthnChallenge,
 };
 pub use on_device::{DeviceSignIn, OnDevice};
 pub use saved::{SAVED_CHALLENGE_VERSION, SavedChallenge};
@@ -285,6 +287,29 @@ impl SignIn {
         device: Option<&RememberedDevice>,
     ) -> Result<SignInStep, Error> {
         validate::username(username)?;
+        let operation = if self.api.is_admin() {
+            Operation::AdminInitiateAuth
+        } else {
+            Operation::InitiateAuth
+        };
+        let (srp_a, autopilot) = self.srp_start(password, operation)?;
+        let mut parameters = Parameters::new()
+            .with("USERNAME", username)
+            .with("SRP_A", srp_a);
+        self.add_secret_hash(&mut parameters, username);
+        let autopilot = autopilot.with_device(device);
+        self.start(AuthFlow::UserSrp, parameters, username, autopilot)
+            .await
+    }
+
+    /// What an SRP proof of `password` starts with, before any call: the
+    /// pool's name (the pool id is needed), a fresh ephemeral and its
+    /// SRP_A, and the autopilot that answers PASSWORD_VERIFIER with them.
+    fn srp_start(
+        &self,
+        password: &Password,
+        operation: Operation,
+    ) -> Result<(String, Autopilot), Error> {
         validate::password(password.expose_secret())?;
         let pool_id = self.user_pool_id.as_deref().ok_or_else(|| {
             Error::invalid(
@@ -300,25 +325,14 @@ impl SignIn {
             )
         })?;
         // A = g^a needs nothing from the service: drawn before the call.
-        let ephemeral = ClientEphemeral::generate().map_err(|e| {
-            e.into_error(if self.api.is_admin() {
-                Operation::AdminInitiateAuth
-            } else {
-                Operation::InitiateAuth
-            })
-        })?;
-        let mut parameters = Parameters::new()
-            .with("USERNAME", username)
-            .with("SRP_A", ephemeral.public_hex());
-        self.add_secret_hash(&mut parameters, username);
+        let ephemeral = ClientEphemeral::generate().map_err(|e| e.into_error(operation))?;
+        let srp_a = ephemeral.public_hex();
         let autopilot = Autopilot::srp(SrpClient {
             pool_name: pool_name.to_owned(),
             password: SecretString::from(password.expose_secret().to_owned()),
             ephemeral,
-        })
-        .with_device(device);
-        self.start(AuthFlow::UserSrp, parameters, username, autopilot)
-            .await
+        });
+        Ok((srp_a, autopilot))
     }
 
     /// InitiateAuth with `parameters`, then the steps the library answers,
@@ -867,6 +881,12 @@ impl Autopilot {
         self
     }
 
+    /// The same, presenting the device `other` presents, if any.
+    fn with_device_of(mut self, other: &Autopilot) -> Self {
+        self.device.clone_from(&other.device);
+        self
+    }
+
     /// DEVICE_KEY, sent with every request of a sign-in on a device.
     fn device_key(&self) -> Option<&str> {
         self.device.as_deref().map(|d| d.device.key())
@@ -1117,6 +1137,10 @@ pub enum SignInStep {
     NewPasswordRequired(NewPasswordChallenge),
     /// `SMS_MFA`, `EMAIL_OTP` or `SMS_OTP`: a code sent to the person.
     CodeRequired(CodeChallenge),
+    /// `SELECT_CHALLENGE`: USER_AUTH offers first factors to choose from.
+    SelectChallenge(SelectChallenge),
+    /// `WEB_AUTHN`: a passkey's assertion.
+    WebAuthnRequired(WebAuthnChallenge),
     /// A challenge this crate does not handle.
     Unsupported(UnsupportedChallenge),
 }
@@ -1135,6 +1159,8 @@ impl SignInStep {
             ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SmsOtp => {
                 Self::CodeRequired(CodeChallenge::new(pending))
             }
+            ChallengeName::SelectChallenge => Self::SelectChallenge(SelectChallenge::new(pending)),
+            ChallengeName::WebAuthn => Self::WebAuthnRequired(WebAuthnChallenge::new(pending)),
             _ => Self::Unsupported(UnsupportedChallenge::new(pending)),
         }
     }
@@ -1153,6 +1179,8 @@ impl SignInStep {
             Self::SelectMfaType(c) => Some(c.into_saved()),
             Self::NewPasswordRequired(c) => Some(c.into_saved()),
             Self::CodeRequired(c) => Some(c.into_saved()),
+            Self::SelectChallenge(c) => Some(c.into_saved()),
+            Self::WebAuthnRequired(c) => Some(c.into_saved()),
             Self::Unsupported(c) => Some(c.into_saved()),
         }
     }
@@ -1173,6 +1201,8 @@ impl SignInStep {
             Self::SelectMfaType(c) => Some(c.pending()),
             Self::NewPasswordRequired(c) => Some(c.pending()),
             Self::CodeRequired(c) => Some(c.pending()),
+            Self::SelectChallenge(c) => Some(c.pending()),
+            Self::WebAuthnRequired(c) => Some(c.pending()),
             Self::Unsupported(c) => Some(c.pending()),
         }
     }

@@ -8,9 +8,9 @@
 
 use crate::backend::{
     AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, ConfirmDeviceRequest, Device,
-    DeviceConfiguration, DevicePage, DeviceRememberedStatus, InitiateAuthRequest,
-    MfaPreferenceUpdate, Parameters, PoolMfaConfig, RespondToAuthChallengeRequest, TokenAuth,
-    UserMfaSettings, UserTarget, VerifiedSoftwareToken,
+    DevicePage, DeviceRememberedStatus, InitiateAuthRequest, MfaPreferenceUpdate, Parameters,
+    PoolMfaConfig, RespondToAuthChallengeRequest, TokenAuth, UserMfaSettings, UserPoolDescription,
+    UserTarget, VerifiedSoftwareToken,
 };
 use crate::error::{Error, Operation, TransportError, TransportKind};
 use crate::secret::OneTimeCode;
@@ -533,13 +533,10 @@ impl<B: CognitoBackend> CognitoBackend for Intercept<B> {
         .await
     }
 
-    async fn get_device_configuration(
-        &self,
-        user_pool_id: String,
-    ) -> Result<Option<DeviceConfiguration>, Error> {
+    async fn describe_user_pool(&self, user_pool_id: String) -> Result<UserPoolDescription, Error> {
         self.run(
             call(Operation::DescribeUserPool),
-            self.inner.get_device_configuration(user_pool_id),
+            self.inner.describe_user_pool(user_pool_id),
         )
         .await
     }

@@ -161,4 +161,4 @@ pub use clock::ManualClock;
 pub use doubles::{Call, Decision, Intercept, ScriptedBackend, SeenRequest, not_scripted};
 #[cfg(feature = "local-endpoint")]
 pub use endpoint::{LocalCognito, LocalCognitoBuilder};
-pub use pool::{ClientOptions, InMemoryPool};
+pub use pool::{ClientOptions, InMemoryPool, SentMessage};

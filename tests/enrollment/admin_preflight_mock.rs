@@ -388,10 +388,10 @@ fn mock_pool(config: PoolMfaConfig, app: AppClient) -> MockCognitoBackend {
         .times(1)
         .withf(|pool, client_id| pool == POOL && client_id == CLIENT)
         .returning(move |_pool, _client_id| Ok(app.clone()));
-    mock.expect_get_device_configuration()
+    mock.expect_describe_user_pool()
         .times(1)
         .withf(|pool| pool == POOL)
-        .returning(|_pool| Ok(None));
+        .returning(|_pool| Ok(cognito_mfa::backend::UserPoolDescription::new()));
     mock.expect_set_user_pool_mfa_config().never();
     mock
 }
@@ -487,6 +487,10 @@ async fn preflight_of_a_ready_pool_and_client() {
         report.findings,
         vec![
             Finding::SessionValidity(Duration::from_secs(3 * 60)),
+            Finding::EmailMfa {
+                enabled: false,
+                tier: None
+            },
             Finding::Devices(None)
         ]
     );

@@ -262,6 +262,12 @@ async fn preflight_of_a_pool_with_mfa_off_then_on() {
             Finding::MfaOff,
             Finding::TotpDisabled,
             Finding::SessionValidity(THREE_MINUTES),
+            // moto: no EmailMfaConfiguration and no UserPoolTier in DescribeUserPool; Cognito
+            // names the tier (ESSENTIALS for a new pool).
+            Finding::EmailMfa {
+                enabled: false,
+                tier: None
+            },
             // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
             Finding::Devices(None)
         ]
@@ -292,6 +298,12 @@ async fn preflight_of_a_pool_with_mfa_off_then_on() {
         [
             Finding::MfaRequired,
             Finding::SessionValidity(THREE_MINUTES),
+            // moto: no EmailMfaConfiguration and no UserPoolTier in DescribeUserPool; Cognito
+            // names the tier (ESSENTIALS for a new pool).
+            Finding::EmailMfa {
+                enabled: false,
+                tier: None
+            },
             // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
             Finding::Devices(None)
         ]
@@ -319,6 +331,12 @@ async fn preflight_of_app_clients() {
         [
             Finding::ClientSecretRequired,
             Finding::SessionValidity(THREE_MINUTES),
+            // moto: no EmailMfaConfiguration and no UserPoolTier in DescribeUserPool; Cognito
+            // names the tier (ESSENTIALS for a new pool).
+            Finding::EmailMfa {
+                enabled: false,
+                tier: None
+            },
             // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
             Finding::Devices(None)
         ]
@@ -351,6 +369,12 @@ async fn preflight_of_app_clients() {
             Finding::FlowNotAllowed(AuthFlow::UserPassword),
             Finding::FlowNotAllowed(AuthFlow::RefreshToken),
             Finding::SessionValidity(THREE_MINUTES),
+            // moto: no EmailMfaConfiguration and no UserPoolTier in DescribeUserPool; Cognito
+            // names the tier (ESSENTIALS for a new pool).
+            Finding::EmailMfa {
+                enabled: false,
+                tier: None
+            },
             // moto keeps no DeviceConfiguration for a pool created without one, as Cognito.
             Finding::Devices(None)
         ]

@@ -715,8 +715,9 @@ async fn mock_unsupported_and_refresh(audit: &mut Audit) {
     let mut mock = MockCognitoBackend::new();
     password_answers(
         &mut mock,
+        // A challenge the crate does not model (WEB_AUTHN now has its own step).
         challenge(
-            "WEB_AUTHN",
+            "CUSTOM_CHALLENGE",
             S1,
             &[("CREDENTIAL_REQUEST_OPTIONS", WEBAUTHN_PARAM)],
         ),
@@ -979,8 +980,8 @@ async fn mock_admin_and_preflight(audit: &mut Audit) {
             v
         })
     });
-    mock.expect_get_device_configuration()
-        .returning(|_| Ok(None));
+    mock.expect_describe_user_pool()
+        .returning(|_| Ok(cognito_mfa::backend::UserPoolDescription::new()));
     let access = AccessToken::new(ACCESS);
     let prefer = FactorPreference {
         enabled: true,
@@ -1397,7 +1398,7 @@ async fn pool_flows(audit: &mut Audit) {
     // does not know.
     let step = w
         .sign_in
-        .resume_parts("WEB_AUTHN", Session::new(BOGUS_SESSION), "alice")
+        .resume_parts("CUSTOM_CHALLENGE", Session::new(BOGUS_SESSION), "alice")
         .unwrap();
     audit.step("pool unsupported", &step);
     let SignInStep::Unsupported(c) = step else {

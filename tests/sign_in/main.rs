@@ -15,3 +15,4 @@ mod proptest_state_machine;
 mod scenarios;
 mod sign_in_mock;
 mod srp;
+mod user_auth;

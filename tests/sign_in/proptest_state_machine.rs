@@ -14,7 +14,7 @@ use cognito_mfa::backend::{
     AssociatedSoftwareToken, AuthResponse, AuthTokens, ChallengeName, MfaFactor, NewDeviceMetadata,
     Parameters, VerifiedSoftwareToken, VerifyStatus,
 };
-use cognito_mfa::sign_in::{SavedChallenge, SignIn, SignInStep};
+use cognito_mfa::sign_in::{FirstFactor, FirstFactorKind, SavedChallenge, SignIn, SignInStep};
 use cognito_mfa::testing::ScriptedBackend;
 use cognito_mfa::{
     AccessToken, ClientSecret, Error, Field, IdToken, MfaEnrollment, Operation, Password,
@@ -462,6 +462,8 @@ enum Shown {
     Select(Vec<MfaFactor>, String),
     NewPassword(Vec<String>, BTreeMap<String, String>, String),
     Code(Option<MfaFactor>, Option<String>, Option<String>, String),
+    SelectFirst(Vec<String>, String),
+    WebAuthn(Option<String>, String),
     Unsupported(String, Vec<String>, String),
 }
 
@@ -491,6 +493,14 @@ fn show(step: &SignInStep) -> Shown {
             c.factor(),
             c.destination().map(str::to_owned),
             c.medium().map(str::to_owned),
+            c.username().to_owned(),
+        ),
+        SignInStep::SelectChallenge(c) => Shown::SelectFirst(
+            c.choices().iter().map(|f| f.as_str().to_owned()).collect(),
+            c.username().to_owned(),
+        ),
+        SignInStep::WebAuthnRequired(c) => Shown::WebAuthn(
+            c.credential_request_options().map(str::to_owned),
             c.username().to_owned(),
         ),
         SignInStep::Unsupported(c) => {
@@ -587,6 +597,21 @@ fn answer(sign_in: &SignIn, step: SignInStep, flow: &Flow, round: usize) -> Opti
             block_on(c.answer(sign_in, &Password::new(code), &attributes)).map_err(rejected)
         }
         SignInStep::CodeRequired(c) => block_on(c.answer(sign_in, code)).map_err(rejected),
+        SignInStep::SelectChallenge(c) => {
+            // The password factor when offered (or nothing is listed), else a code.
+            let password = Password::new(code);
+            let factor =
+                if c.choices().is_empty() || c.choices().contains(&FirstFactorKind::Password) {
+                    FirstFactor::Password(&password)
+                } else {
+                    FirstFactor::EmailOtp
+                };
+            block_on(c.choose(sign_in, factor)).map_err(rejected)
+        }
+        SignInStep::WebAuthnRequired(c) => {
+            let credential = format!(r#"{{"id":{}}}"#, serde_json::Value::from(code));
+            block_on(c.answer(sign_in, &credential)).map_err(rejected)
+        }
         SignInStep::Unsupported(c) => {
             let raw = Parameters::new().with("ANSWER", code);
             block_on(c.respond_raw(sign_in, raw))
@@ -665,6 +690,8 @@ fn check_first(flow: &Flow, result: &Result<SignInStep, Error>) {
                 ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SmsOtp => {
                     matches!(step, SignInStep::CodeRequired(_))
                 }
+                ChallengeName::SelectChallenge => matches!(step, SignInStep::SelectChallenge(_)),
+                ChallengeName::WebAuthn => matches!(step, SignInStep::WebAuthnRequired(_)),
                 _ => matches!(step, SignInStep::Unsupported(_)),
             };
             assert!(kind_ok, "{name} became {step:?}");
@@ -675,6 +702,8 @@ fn check_first(flow: &Flow, result: &Result<SignInStep, Error>) {
                 | Shown::Select(_, u)
                 | Shown::NewPassword(_, _, u)
                 | Shown::Code(_, _, _, u)
+                | Shown::SelectFirst(_, u)
+                | Shown::WebAuthn(_, u)
                 | Shown::Unsupported(_, _, u) => u,
                 Shown::Done => unreachable!(),
             };

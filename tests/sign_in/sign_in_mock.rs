@@ -1384,7 +1384,7 @@ async fn steps_the_library_answers_never_reach_a_person_without_their_secrets() 
 
 #[tokio::test]
 async fn unknown_challenges_are_typed_never_a_panic() {
-    for name in ["WEB_AUTHN", "SOME_FUTURE_CHALLENGE"] {
+    for name in ["CUSTOM_CHALLENGE", "SOME_FUTURE_CHALLENGE"] {
         let mut mock = MockCognitoBackend::new();
         expect_password_step(
             &mut mock,
@@ -1430,7 +1430,7 @@ async fn unsupported_challenge_respond_raw_adds_username_and_secret_hash() {
     let mut mock = MockCognitoBackend::new();
     mock.expect_initiate_auth().times(1).returning(|_| {
         Ok(challenge(
-            "WEB_AUTHN",
+            "CUSTOM_CHALLENGE",
             S1,
             &[("USER_ID_FOR_SRP", CANONICAL)],
         ))
@@ -1439,7 +1439,7 @@ async fn unsupported_challenge_respond_raw_adds_username_and_secret_hash() {
         .withf(move |r: &RespondToAuthChallengeRequest| {
             is_respond(
                 r,
-                ChallengeName::Other("WEB_AUTHN".to_owned()),
+                ChallengeName::Other("CUSTOM_CHALLENGE".to_owned()),
                 S1,
                 CANONICAL,
             ) && r.responses.get("CREDENTIAL") == Some("{\"id\":\"abc\"}")
@@ -1616,7 +1616,12 @@ async fn every_challenge_kind_saves_and_resumes_as_itself() {
             "EMAIL_OTP",
             vec![("CODE_DELIVERY_DESTINATION", "a***@e***")],
         ),
-        ("WEB_AUTHN", vec![]),
+        (
+            "WEB_AUTHN",
+            vec![("CREDENTIAL_REQUEST_OPTIONS", r#"{"challenge":"x"}"#)],
+        ),
+        ("SELECT_CHALLENGE", vec![]),
+        ("CUSTOM_CHALLENGE", vec![]),
     ] {
         let mut mock = MockCognitoBackend::new();
         expect_password_step(&mut mock, challenge(name, S1, &params));
@@ -1647,7 +1652,13 @@ async fn every_challenge_kind_saves_and_resumes_as_itself() {
             ("EMAIL_OTP", SignInStep::CodeRequired(c)) => {
                 assert_eq!(c.factor(), Some(MfaFactor::Email));
             }
-            ("WEB_AUTHN", SignInStep::Unsupported(c)) => assert_eq!(c.name(), "WEB_AUTHN"),
+            ("WEB_AUTHN", SignInStep::WebAuthnRequired(c)) => {
+                assert_eq!(c.credential_request_options(), Some(r#"{"challenge":"x"}"#));
+            }
+            ("SELECT_CHALLENGE", SignInStep::SelectChallenge(c)) => assert!(c.choices().is_empty()),
+            ("CUSTOM_CHALLENGE", SignInStep::Unsupported(c)) => {
+                assert_eq!(c.name(), "CUSTOM_CHALLENGE");
+            }
             (name, other) => panic!("{name} resumed as {other:?}"),
         }
     }

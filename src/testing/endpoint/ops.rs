@@ -8,7 +8,7 @@ use crate::backend::{
     Api, AuthFlow, AuthResponse, ChallengeName, ConfirmDeviceRequest, Device, DeviceConfiguration,
     DeviceRememberedStatus, DeviceVerifier, FactorPreference, InitiateAuthRequest, MfaFactor,
     MfaPreferenceUpdate, Parameters, PoolMfaConfig, PoolMfaMode, RespondToAuthChallengeRequest,
-    TokenAuth, UserMfaSettings, UserTarget, VerifyStatus,
+    TokenAuth, UserMfaSettings, UserPoolTier, UserTarget, VerifyStatus,
 };
 use crate::clock::Clock;
 use crate::error::ServiceError;
@@ -54,6 +54,14 @@ impl State {
                 },
             );
         pool
+    }
+
+    /// Removes a pool whose creation was refused half-way.
+    fn drop_pool(&self, id: &str) {
+        self.pools
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
     }
 
     pub(super) fn pool(&self, id: &str) -> Option<InMemoryPool> {
@@ -364,7 +372,7 @@ fn initiate_auth(
         invalid_parameter(format!(
             "1 validation error detected: Value '{}' at 'authFlow' failed to satisfy constraint: \
              Member must satisfy enum value set (served here: ADMIN_USER_PASSWORD_AUTH, \
-             USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_SRP_AUTH)",
+             USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_SRP_AUTH, USER_AUTH)",
             r.auth_flow.chars().take(64).collect::<String>()
         ))
     })?;
@@ -423,6 +431,9 @@ fn mfa_config_response(config: PoolMfaConfig) -> wire::MfaConfigResponse {
         software_token_mfa_configuration: wire::SoftwareTokenMfaConfiguration {
             enabled: config.software_token_enabled,
         },
+        email_mfa_configuration: config
+            .email_enabled
+            .then_some(wire::EmailMfaConfiguration {}),
     }
 }
 
@@ -449,7 +460,10 @@ fn set_mfa_config(
     let totp = r
         .software_token_mfa_configuration
         .map_or(current.software_token_enabled, |c| c.enabled);
-    let config = pool.raw_set_mfa_config(&r.user_pool_id, PoolMfaConfig::new(mode, totp))?;
+    let config = pool.raw_set_mfa_config(
+        &r.user_pool_id,
+        PoolMfaConfig::new(mode, totp).with_email(r.email_mfa_configuration.is_some()),
+    )?;
     Ok(mfa_config_response(config))
 }
 
@@ -484,7 +498,36 @@ fn create_pool(
 ) -> Result<wire::UserPoolResponse, ServiceError> {
     // Checked before the pool exists, so a refused call leaves nothing.
     let mode = r.mfa_configuration.as_deref().map(mfa_mode).transpose()?;
+    let tier = match r.user_pool_tier.as_deref() {
+        None => None,
+        Some(name) => match UserPoolTier::parse(name) {
+            UserPoolTier::Other(_) => {
+                return Err(invalid_parameter(
+                    "1 validation error detected: Value at 'userPoolTier' failed to satisfy \
+                     constraint: Member must satisfy enum value set: [LITE, ESSENTIALS, PLUS]",
+                ));
+            }
+            known => Some(known),
+        },
+    };
+    let factors = r
+        .policies
+        .and_then(|p| p.sign_in_policy)
+        .map(|s| s.allowed_first_auth_factors);
     let pool = state.create_pool(&r.pool_name);
+    if let Some(tier) = tier {
+        pool.set_tier(tier);
+    }
+    if let Some(factors) = factors {
+        let names: Vec<&str> = factors.iter().map(String::as_str).collect();
+        if let Err(e) = pool.set_first_auth_factors(&names) {
+            state.drop_pool(pool.pool_id());
+            return Err(match e {
+                crate::Error::Service { error, .. } => error,
+                _ => invalid_parameter("Invalid AllowedFirstAuthFactors."),
+            });
+        }
+    }
     if let Some(mode) = mode {
         // A new pool has TOTP off; an ON or OPTIONAL pool made here would
         // otherwise have no factor a test can use.
@@ -502,8 +545,24 @@ fn create_pool(
             name: r.pool_name,
             mfa_configuration: pool.mfa_config().mode.as_str(),
             device_configuration: r.device_configuration,
+            user_pool_tier: tier_name(&pool),
+            policies: policies(&pool),
         },
     })
+}
+
+fn tier_name(pool: &InMemoryPool) -> String {
+    pool.description()
+        .tier
+        .map_or_else(String::new, |t| t.as_str().to_owned())
+}
+
+fn policies(pool: &InMemoryPool) -> wire::Policies {
+    wire::Policies {
+        sign_in_policy: Some(wire::SignInPolicy {
+            allowed_first_auth_factors: pool.description().first_auth_factors,
+        }),
+    }
 }
 
 fn describe_pool(
@@ -511,15 +570,11 @@ fn describe_pool(
     r: wire::PoolRequest,
 ) -> Result<wire::UserPoolResponse, ServiceError> {
     let found = state.read(|pools| {
-        pools.get(&r.user_pool_id).map(|s| {
-            (
-                s.name.clone(),
-                s.pool.mfa_config(),
-                s.pool.device_configuration(),
-            )
-        })
+        pools
+            .get(&r.user_pool_id)
+            .map(|s| (s.name.clone(), s.pool.clone()))
     });
-    let (name, config, devices) = found.ok_or_else(|| {
+    let (name, pool) = found.ok_or_else(|| {
         ServiceError::new(
             "ResourceNotFoundException",
             format!("User pool {} does not exist.", r.user_pool_id),
@@ -529,20 +584,23 @@ fn describe_pool(
         user_pool: wire::UserPool {
             id: r.user_pool_id,
             name,
-            mfa_configuration: config.mode.as_str(),
-            device_configuration: devices.map(|c| wire::DeviceConfiguration {
-                challenge_required_on_new_device: c.challenge_required_on_new_device,
-                device_only_remembered_on_user_prompt: c.device_only_remembered_on_user_prompt,
-            }),
+            mfa_configuration: pool.mfa_config().mode.as_str(),
+            device_configuration: pool
+                .device_configuration()
+                .map(|c| wire::DeviceConfiguration {
+                    challenge_required_on_new_device: c.challenge_required_on_new_device,
+                    device_only_remembered_on_user_prompt: c.device_only_remembered_on_user_prompt,
+                }),
+            user_pool_tier: tier_name(&pool),
+            policies: policies(&pool),
         },
     })
 }
 
 /// `ExplicitAuthFlows` names Cognito accepts that the in-memory pool has no
 /// flow for: taken, as Cognito takes them, and allow nothing here.
-const FLOWS_NOT_SERVED: [&str; 5] = [
+const FLOWS_NOT_SERVED: [&str; 4] = [
     "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_AUTH",
     "ADMIN_NO_SRP_AUTH",
     "CUSTOM_AUTH_FLOW_ONLY",
     "USER_PASSWORD_AUTH",
@@ -553,11 +611,12 @@ const FLOWS_NOT_SERVED: [&str; 5] = [
 /// nothing, as a client set up for them is still a client; a name Cognito
 /// doesn't know is refused, as Cognito refuses it.
 fn auth_flows(names: &[String]) -> Result<Vec<AuthFlow>, ServiceError> {
-    const FLOWS: [AuthFlow; 4] = [
+    const FLOWS: [AuthFlow; 5] = [
         AuthFlow::AdminUserPassword,
         AuthFlow::UserPassword,
         AuthFlow::RefreshToken,
         AuthFlow::UserSrp,
+        AuthFlow::UserAuth,
     ];
     let mut flows = Vec::new();
     for name in names {

@@ -178,7 +178,13 @@ pub(super) struct SetMfaConfigRequest {
     pub(super) user_pool_id: String,
     pub(super) mfa_configuration: Option<String>,
     pub(super) software_token_mfa_configuration: Option<SoftwareTokenMfaConfiguration>,
+    /// Present turns email MFA on; its Message and Subject are not modelled.
+    pub(super) email_mfa_configuration: Option<serde_json::Value>,
 }
+
+/// `EmailMfaConfiguration` in an answer: the pool keeps no template.
+#[derive(Serialize)]
+pub(super) struct EmailMfaConfiguration {}
 
 /// Get/SetUserPoolMfaConfig's answer.
 #[derive(Serialize)]
@@ -186,6 +192,24 @@ pub(super) struct SetMfaConfigRequest {
 pub(super) struct MfaConfigResponse {
     pub(super) mfa_configuration: &'static str,
     pub(super) software_token_mfa_configuration: SoftwareTokenMfaConfiguration,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) email_mfa_configuration: Option<EmailMfaConfiguration>,
+}
+
+/// `Policies` with its `SignInPolicy`, the part the pool models.
+#[derive(Deserialize, Serialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct Policies {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) sign_in_policy: Option<SignInPolicy>,
+}
+
+/// `SignInPolicy`.
+#[derive(Deserialize, Serialize, Default)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct SignInPolicy {
+    #[serde(default)]
+    pub(super) allowed_first_auth_factors: Vec<String>,
 }
 
 /// CreateUserPool.
@@ -195,6 +219,8 @@ pub(super) struct CreatePoolRequest {
     pub(super) pool_name: String,
     pub(super) mfa_configuration: Option<String>,
     pub(super) device_configuration: Option<DeviceConfiguration>,
+    pub(super) user_pool_tier: Option<String>,
+    pub(super) policies: Option<Policies>,
 }
 
 /// `DeviceConfiguration`.
@@ -285,6 +311,8 @@ pub(super) struct UserPool {
     pub(super) mfa_configuration: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) device_configuration: Option<DeviceConfiguration>,
+    pub(super) user_pool_tier: String,
+    pub(super) policies: Policies,
 }
 
 #[derive(Serialize)]

@@ -48,8 +48,20 @@ impl Inner {
             }
             Next::Challenge(step) => {
                 let challenge = step.challenge();
+                let available = step.available_challenges();
+                self.outbox_send(user, &step, now);
+                let block = match &step {
+                    SessionStep::PasswordVerifier(exchange) => {
+                        Some(exchange.secret_block().to_owned())
+                    }
+                    _ => None,
+                };
                 let session = self.new_session(user, client_id, validity, step, now);
+                if let Some(block) = block {
+                    self.file_secret_block(block, &session, validity, now);
+                }
                 AuthResponse::challenge(challenge, Some(session), parameters)
+                    .with_available_challenges(available)
             }
         }
     }
@@ -79,6 +91,7 @@ impl Inner {
                 self.password_auth(&client, &request.parameters, now)
             }
             AuthFlow::UserSrp => self.srp_auth(&client, &request.parameters, now),
+            AuthFlow::UserAuth => self.user_auth(&client, &request.parameters, now),
         }
     }
 
@@ -265,6 +278,27 @@ impl Inner {
                 self.check_password_claim(exchange, &mut user, responses, now)?;
                 let next = after_password(&mut user, config);
                 self.with_device(&user, responses, next)
+                    .map_err(Fault::end)?
+            }
+            SessionStep::SelectChallenge(offered) => {
+                self.select_challenge(&mut user, offered, responses, now)?
+            }
+            SessionStep::FirstFactorCode { factor, code } => {
+                let field = if *factor == MfaFactor::Email {
+                    "EMAIL_OTP_CODE"
+                } else {
+                    "SMS_OTP_CODE"
+                };
+                let given = responses
+                    .get(field)
+                    .ok_or_else(|| missing_parameter(field))?;
+                if !same_secret(given, code) {
+                    return Err(Fault::wrong_code(ServiceError::new(
+                        "CodeMismatchException",
+                        "Invalid code or auth state for the user.",
+                    )));
+                }
+                self.with_device(&user, responses, Next::Tokens)
                     .map_err(Fault::end)?
             }
             SessionStep::DeviceSrpAuth { device_key } => {

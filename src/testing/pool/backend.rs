@@ -7,9 +7,9 @@
 use super::InMemoryPool;
 use crate::backend::{
     AppClient, AssociatedSoftwareToken, AuthResponse, CognitoBackend, ConfirmDeviceRequest, Device,
-    DeviceConfiguration, DevicePage, DeviceRememberedStatus, InitiateAuthRequest,
-    MfaPreferenceUpdate, PoolMfaConfig, RespondToAuthChallengeRequest, TokenAuth, UserMfaSettings,
-    UserTarget, VerifiedSoftwareToken,
+    DevicePage, DeviceRememberedStatus, InitiateAuthRequest, MfaPreferenceUpdate, PoolMfaConfig,
+    RespondToAuthChallengeRequest, TokenAuth, UserMfaSettings, UserPoolDescription, UserTarget,
+    VerifiedSoftwareToken,
 };
 use crate::error::{Error, Operation, ServiceError};
 use crate::secret::OneTimeCode;
@@ -109,10 +109,12 @@ impl InMemoryPool {
         user_pool_id: &str,
         config: PoolMfaConfig,
     ) -> Result<PoolMfaConfig, ServiceError> {
-        self.inner.check_pool(user_pool_id).map(|()| {
-            self.set_mfa_config(config);
-            config
-        })
+        self.inner.check_pool(user_pool_id)?;
+        self.inner.check_email_mfa_tier(config.email_enabled)?;
+        // No EmailMfaConfiguration sent leaves email MFA as it was.
+        let config = config.with_email(config.email_enabled || self.mfa_config().email_enabled);
+        self.set_mfa_config(config);
+        Ok(config)
     }
 
     pub(crate) fn raw_describe_client(
@@ -169,13 +171,13 @@ impl InMemoryPool {
         self.inner.forget_device(user, device_key, self.inner.now())
     }
 
-    pub(crate) fn raw_device_configuration(
+    pub(crate) fn raw_describe_pool(
         &self,
         user_pool_id: &str,
-    ) -> Result<Option<DeviceConfiguration>, ServiceError> {
+    ) -> Result<UserPoolDescription, ServiceError> {
         self.inner
             .check_pool(user_pool_id)
-            .map(|()| self.inner.device_config())
+            .map(|()| self.description())
     }
 }
 
@@ -308,13 +310,10 @@ impl CognitoBackend for InMemoryPool {
         )
     }
 
-    async fn get_device_configuration(
-        &self,
-        user_pool_id: String,
-    ) -> Result<Option<DeviceConfiguration>, Error> {
+    async fn describe_user_pool(&self, user_pool_id: String) -> Result<UserPoolDescription, Error> {
         mapped(
             Operation::DescribeUserPool,
-            self.raw_device_configuration(&user_pool_id),
+            self.raw_describe_pool(&user_pool_id),
         )
     }
 }

@@ -25,6 +25,15 @@ pub(super) enum SessionStep {
         factor: MfaFactor,
         code: String,
     },
+    /// USER_AUTH without a preferred factor: the choice next, among these
+    /// (`AvailableChallenges`).
+    SelectChallenge(Vec<String>),
+    /// USER_AUTH's email or SMS code as the first factor (`EMAIL_OTP` /
+    /// `SMS_OTP`), with the code that was "sent".
+    FirstFactorCode {
+        factor: MfaFactor,
+        code: String,
+    },
     /// A confirmed device was presented: its SRP_A next.
     DeviceSrpAuth {
         device_key: String,
@@ -52,8 +61,33 @@ impl SessionStep {
                 ..
             } => ChallengeName::EmailOtp,
             Self::Delivered { .. } => ChallengeName::SmsMfa,
+            Self::SelectChallenge(_) => ChallengeName::SelectChallenge,
+            Self::FirstFactorCode {
+                factor: MfaFactor::Email,
+                ..
+            } => ChallengeName::EmailOtp,
+            Self::FirstFactorCode { .. } => ChallengeName::SmsOtp,
             Self::DeviceSrpAuth { .. } => ChallengeName::DeviceSrpAuth,
             Self::DevicePasswordVerifier { .. } => ChallengeName::DevicePasswordVerifier,
+        }
+    }
+
+    /// `AvailableChallenges`, a top-level answer field: SELECT_CHALLENGE's
+    /// choices.
+    pub(super) fn available_challenges(&self) -> Vec<String> {
+        match self {
+            Self::SelectChallenge(choices) => choices.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The code "sent" with this step, by what medium, and whether it
+    /// stands for the password (a first factor) rather than MFA.
+    pub(super) fn sent_code(&self) -> Option<(MfaFactor, &str, bool)> {
+        match self {
+            Self::Delivered { factor, code } => Some((*factor, code, false)),
+            Self::FirstFactorCode { factor, code } => Some((*factor, code, true)),
+            _ => None,
         }
     }
 
@@ -198,7 +232,8 @@ pub(super) fn challenge_parameters(
                 params.insert("FRIENDLY_DEVICE_NAME".to_owned(), name);
             }
         }
-        SessionStep::Delivered { factor, .. } => {
+        SessionStep::SelectChallenge(_) => {}
+        SessionStep::Delivered { factor, .. } | SessionStep::FirstFactorCode { factor, .. } => {
             let (medium, destination) = if *factor == MfaFactor::Email {
                 let email = user.attributes.get("email").map_or("", String::as_str);
                 ("EMAIL", mask_email(email))

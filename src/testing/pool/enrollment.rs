@@ -174,6 +174,9 @@ impl Inner {
         if email_enabled && !user.email_enabled && !user.attributes.contains_key("email") {
             return Err(invalid_parameter("User does not have an email address."));
         }
+        if email_enabled && !user.email_enabled {
+            self.check_email_mfa_tier(true)?;
+        }
         let any_after = (totp_enabled && user.totp.is_some()) || sms_enabled || email_enabled;
         if config.mode == PoolMfaMode::On && !before.is_empty() && !any_after {
             // Documented ("You can't turn off TOTP MFA ... when MFA is

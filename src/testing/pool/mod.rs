@@ -14,21 +14,24 @@ mod devices;
 mod enrollment;
 mod errors;
 mod locks;
+mod outbox;
 mod random;
 mod srp;
 mod store;
+mod user_auth;
 mod users;
 
 pub use clients::ClientOptions;
+pub use outbox::SentMessage;
 
-use crate::backend::{DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
+use crate::backend::{DeviceConfiguration, PoolMfaConfig, PoolMfaMode, UserPoolTier};
 use crate::clock::{Clock, SystemClock};
 use crate::error::ServiceError;
 use clients::ClientRecord;
 use errors::pool_not_found;
 use locks::{read, write};
 use rand::distr::{Alphanumeric, SampleString as _};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::SystemTime;
@@ -41,6 +44,12 @@ struct Inner {
     mfa_config: RwLock<PoolMfaConfig>,
     /// `None`: the pool tracks no devices.
     device_config: RwLock<Option<DeviceConfiguration>>,
+    /// The feature plan: USER_AUTH and email MFA need Essentials.
+    tier: RwLock<UserPoolTier>,
+    /// `AllowedFirstAuthFactors`, for USER_AUTH.
+    first_factors: RwLock<Vec<String>>,
+    /// Codes "sent", for tests to read.
+    outbox: Mutex<VecDeque<SentMessage>>,
     clients: RwLock<HashMap<String, Arc<ClientRecord>>>,
     /// Canonical user name → user. Written only when a user is created; each
     /// user has its own mutex, so flows of different users never wait on
@@ -138,11 +147,11 @@ impl InMemoryPool {
             inner: Arc::new(Inner {
                 pool_id,
                 clock: Arc::new(clock),
-                mfa_config: RwLock::new(PoolMfaConfig {
-                    mode: PoolMfaMode::Off,
-                    software_token_enabled: false,
-                }),
+                mfa_config: RwLock::new(PoolMfaConfig::new(PoolMfaMode::Off, false)),
                 device_config: RwLock::new(None),
+                tier: RwLock::new(UserPoolTier::Essentials),
+                first_factors: RwLock::new(vec!["PASSWORD".to_owned()]),
+                outbox: Mutex::new(VecDeque::new()),
                 clients: RwLock::new(HashMap::new()),
                 users: RwLock::new(HashMap::new()),
                 aliases: RwLock::new(HashMap::new()),

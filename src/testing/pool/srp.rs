@@ -47,6 +47,11 @@ pub(super) struct SrpExchange {
 }
 
 impl SrpExchange {
+    /// The SECRET_BLOCK sent.
+    pub(super) fn secret_block(&self) -> &str {
+        &self.secret_block
+    }
+
     /// SALT, SRP_B and SECRET_BLOCK, for the challenge's parameters.
     pub(super) fn parameters(&self) -> [(String, String); 3] {
         [
@@ -83,7 +88,7 @@ impl Inner {
     ) -> Result<AuthResponse, ServiceError> {
         let (srp_a, resolved) = self.first_factor(client, parameters, "SRP_A")?;
         if srp::check_client_public(srp_a).is_err() {
-            // Undocumented message; not hex, over 3072 bits, or A ≡ 0 (mod N).
+            // Checked before the user is looked up, as before.
             return Err(invalid_parameter("Invalid SRP_A value."));
         }
         let (username, user) = resolved.ok_or_else(user_not_found)?;
@@ -100,36 +105,36 @@ impl Inner {
             user.srp.clone().ok_or_else(wrong_password)?
         };
         // B = k·v + g^b: the pool's share of the maths, outside the lock.
-        let server = ServerEphemeral::generate(&verifier).map_err(|_| internal_error())?;
-        let exchange = SrpExchange {
-            server,
-            srp_a: srp_a.to_owned(),
-            secret_block: random_base64(SECRET_BLOCK_BYTES),
-        };
-        let block = exchange.secret_block.clone();
-        let next = Next::Challenge(SessionStep::PasswordVerifier(Box::new(exchange)));
+        let next = Next::Challenge(password_verifier(&verifier, srp_a)?);
         let params = challenge_parameters(&lock(&user), &next, self.config());
-        let answer = self.answer(
+        Ok(self.answer(
             next,
             params,
             &username,
             (&client.id, client.session_validity),
             parameters,
             now,
+        ))
+    }
+
+    /// Files a PASSWORD_VERIFIER's Session under its SECRET_BLOCK: Cognito
+    /// finds an answer by its secret block, and a client may send it
+    /// without the Session (pycognito does).
+    pub(super) fn file_secret_block(
+        &self,
+        block: String,
+        session: &Session,
+        validity: Duration,
+        now: SystemTime,
+    ) {
+        self.srp_blocks.insert(
+            block,
+            BlockRecord {
+                session: session.expose_secret().to_owned(),
+                expires_at: now + validity,
+            },
+            now,
         );
-        // Cognito finds a PASSWORD_VERIFIER answer by its secret block: a
-        // client may send it without the Session (pycognito does).
-        if let Some(session) = &answer.session {
-            self.srp_blocks.insert(
-                block,
-                BlockRecord {
-                    session: session.expose_secret().to_owned(),
-                    expires_at: now + client.session_validity,
-                },
-                now,
-            );
-        }
-        Ok(answer)
     }
 
     /// The Session of the PASSWORD_VERIFIER whose SECRET_BLOCK an answer
@@ -225,6 +230,24 @@ impl Inner {
         }
         Ok(())
     }
+}
+
+/// PASSWORD_VERIFIER for a client's SRP_A against the user's verifier:
+/// B = k·v + g^b and a fresh SECRET_BLOCK.
+pub(super) fn password_verifier(
+    verifier: &Verifier,
+    srp_a: &str,
+) -> Result<SessionStep, ServiceError> {
+    if srp::check_client_public(srp_a).is_err() {
+        // Undocumented message; not hex, over 3072 bits, or A ≡ 0 (mod N).
+        return Err(invalid_parameter("Invalid SRP_A value."));
+    }
+    let server = ServerEphemeral::generate(verifier).map_err(|_| internal_error())?;
+    Ok(SessionStep::PasswordVerifier(Box::new(SrpExchange {
+        server,
+        srp_a: srp_a.to_owned(),
+        secret_block: random_base64(SECRET_BLOCK_BYTES),
+    })))
 }
 
 /// A PASSWORD_VERIFIER or DEVICE_PASSWORD_VERIFIER answer's three values.

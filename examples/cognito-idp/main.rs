@@ -92,6 +92,7 @@
 //! never hold a password, code, token or secret. `RUST_LOG=debug` shows the
 //! library's tracing on stderr.
 
+mod devices;
 mod shorthand;
 
 use clap::{Args, Parser, Subcommand};
@@ -101,10 +102,12 @@ use cognito_mfa::{
     AccessToken, AfterVerify, ClientSecret, Error, MfaEnrollment, OneTimeCode, Password,
     PendingEnrollment, RefreshToken, Rejected, SdkBackend, Session, admin, validate,
 };
+use devices::{DeviceCall, DeviceFailure, DeviceFile};
 use serde_json::{Map, Value, json};
 use shorthand::parse_key_values;
 use std::collections::BTreeMap;
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The issuer of the label the library builds for the non-interactive
@@ -150,6 +153,24 @@ enum Command {
     RespondToAuthChallenge(RespondArgs),
     /// AdminRespondToAuthChallenge (IAM credentials).
     AdminRespondToAuthChallenge(AdminRespondArgs),
+    /// ConfirmDevice: the verifier computed here, the device written to --device-file (0600).
+    ConfirmDevice(devices::ConfirmDeviceArgs),
+    /// UpdateDeviceStatus: remembered or not_remembered. Prints nothing.
+    UpdateDeviceStatus(devices::UpdateStatusArgs),
+    /// AdminUpdateDeviceStatus (IAM credentials). Prints nothing.
+    AdminUpdateDeviceStatus(devices::AdminUpdateStatusArgs),
+    /// GetDevice.
+    GetDevice(devices::OwnDeviceArgs),
+    /// AdminGetDevice (IAM credentials).
+    AdminGetDevice(devices::AdminDeviceArgs),
+    /// ListDevices: one page of the remembered devices.
+    ListDevices(devices::ListArgs),
+    /// AdminListDevices (IAM credentials): one page.
+    AdminListDevices(devices::AdminListArgs),
+    /// ForgetDevice. Prints nothing.
+    ForgetDevice(devices::OwnDeviceArgs),
+    /// AdminForgetDevice (IAM credentials). Prints nothing.
+    AdminForgetDevice(devices::AdminDeviceArgs),
     /// Not in the AWS CLI: enroll an authenticator interactively (QR code, then codes from stdin).
     Enroll(EnrollArgs),
     /// Not in the AWS CLI: sign in interactively (password, then codes from stdin).
@@ -236,6 +257,10 @@ struct InitiateArgs {
     auth_parameters: String,
     #[command(flatten)]
     client: ClientArgs,
+    /// Not in the AWS CLI: sign in on the device confirm-device wrote to this
+    /// file (DEVICE_KEY sent; DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER answered here).
+    #[arg(long)]
+    device_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -272,6 +297,10 @@ struct RespondArgs {
     session: String,
     #[command(flatten)]
     client: ClientArgs,
+    /// Not in the AWS CLI: the device file the sign-in was started with
+    /// (DEVICE_KEY sent; the device steps after the answer answered here).
+    #[arg(long)]
+    device_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -345,11 +374,14 @@ enum Call {
     Initiate {
         client: ClientConfig,
         start: Start,
+        device: Option<DeviceFile>,
     },
     Respond {
         client: ClientConfig,
         challenge: ChallengeAnswer,
+        device: Option<DeviceFile>,
     },
+    Device(DeviceCall),
     Enroll {
         access_token: AccessToken,
         enrollment: MfaEnrollment,
@@ -505,6 +537,17 @@ fn prepare(command: Command) -> Result<Call, InputError> {
                 user_pool_id: args.user_pool_id,
             },
         ),
+        Command::ConfirmDevice(args) => devices::prepare_confirm(args).map(Call::Device),
+        Command::UpdateDeviceStatus(args) => devices::prepare_update(args).map(Call::Device),
+        Command::AdminUpdateDeviceStatus(args) => {
+            devices::prepare_admin_update(args).map(Call::Device)
+        }
+        Command::GetDevice(args) => devices::prepare_get(args).map(Call::Device),
+        Command::AdminGetDevice(args) => devices::prepare_admin_get(args).map(Call::Device),
+        Command::ListDevices(args) => devices::prepare_list(args).map(Call::Device),
+        Command::AdminListDevices(args) => devices::prepare_admin_list(args).map(Call::Device),
+        Command::ForgetDevice(args) => devices::prepare_forget(args).map(Call::Device),
+        Command::AdminForgetDevice(args) => devices::prepare_admin_forget(args).map(Call::Device),
         Command::Enroll(args) => prepare_enroll(args),
         Command::SignIn(args) => prepare_sign_in(args),
     }
@@ -683,7 +726,12 @@ fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputErr
             Start::Password { username, password }
         }
     };
-    Ok(Call::Initiate { client, start })
+    let device = args.device_file.map(DeviceFile::read).transpose()?;
+    Ok(Call::Initiate {
+        client,
+        start,
+        device,
+    })
 }
 
 fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError> {
@@ -738,6 +786,7 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
             ));
         }
     };
+    let device = args.device_file.map(DeviceFile::read).transpose()?;
     Ok(Call::Respond {
         client,
         challenge: ChallengeAnswer {
@@ -745,6 +794,7 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
             session: Session::new(args.session),
             answer,
         },
+        device,
     })
 }
 
@@ -908,6 +958,15 @@ impl From<Error> for Failure {
     }
 }
 
+impl From<DeviceFailure> for Failure {
+    fn from(e: DeviceFailure) -> Self {
+        match e {
+            DeviceFailure::Cognito(e) => Self::Cognito(e),
+            DeviceFailure::NotStored(message) => Self::Other(message),
+        }
+    }
+}
+
 impl Failure {
     fn exit_code(&self) -> ExitCode {
         match self {
@@ -974,8 +1033,23 @@ impl Call {
                     .await?;
                 return Ok(None);
             }
-            Self::Initiate { client, start } => initiate(backend, &client, start).await?,
-            Self::Respond { client, challenge } => respond(backend, &client, challenge).await?,
+            Self::Initiate {
+                client,
+                start,
+                device,
+            } => stale_device_warned(
+                device.as_ref(),
+                initiate(backend, &client, start, device.as_ref()).await,
+            )?,
+            Self::Respond {
+                client,
+                challenge,
+                device,
+            } => stale_device_warned(
+                device.as_ref(),
+                respond(backend, &client, challenge, device.as_ref()).await,
+            )?,
+            Self::Device(call) => return Ok(call.run(&backend).await?),
             Self::Enroll {
                 access_token,
                 enrollment,
@@ -1035,13 +1109,48 @@ async fn verify(
     Ok(Value::Object(out))
 }
 
-/// (Admin)InitiateAuth → the challenge or the tokens.
+/// A sign-in with `--device-file` that Cognito refused with "Device does
+/// not exist." (a refresh, or an answer after the device was forgotten):
+/// the error, and the line saying the file is stale.
+fn stale_device_warned<T>(
+    device: Option<&DeviceFile>,
+    result: Result<T, Failure>,
+) -> Result<T, Failure> {
+    if let (Some(device), Err(Failure::Cognito(Error::DeviceNotFound))) = (device, &result) {
+        eprintln!("{}", one_line(&device.stale_warning()));
+    }
+    result
+}
+
+/// (Admin)InitiateAuth → the challenge or the tokens; on the device of
+/// `--device-file` when given.
 async fn initiate(
     backend: SdkBackend,
     client: &ClientConfig,
     start: Start,
-) -> Result<Value, Error> {
+    device: Option<&DeviceFile>,
+) -> Result<Value, Failure> {
     let sign_in = client.sign_in(backend)?;
+    let Some(file) = device else {
+        return Ok(initiate_plain(&sign_in, start).await?);
+    };
+    let on_device = sign_in.on_device(&file.device);
+    let signed = match start {
+        Start::Password { username, password } => on_device.password(&username, &password).await?,
+        Start::Srp { username, password } => on_device.password_srp(&username, &password).await?,
+        Start::Refresh { token, username } => {
+            let tokens = on_device.refresh(&token, username.as_deref()).await?;
+            return Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }));
+        }
+    };
+    if signed.device_forgotten {
+        eprintln!("{}", one_line(&file.stale_warning()));
+    }
+    Ok(step_json(signed.step))
+}
+
+/// (Admin)InitiateAuth with no device.
+async fn initiate_plain(sign_in: &SignIn, start: Start) -> Result<Value, Error> {
     match start {
         Start::Password { username, password } => {
             Ok(step_json(sign_in.password(&username, &password).await?))
@@ -1062,9 +1171,19 @@ async fn respond(
     backend: SdkBackend,
     client: &ClientConfig,
     call: ChallengeAnswer,
+    device: Option<&DeviceFile>,
 ) -> Result<Value, Failure> {
     let sign_in = client.sign_in(backend)?;
-    let step = sign_in.resume_parts(call.answer.challenge_name(), call.session, &call.username)?;
+    let name = call.answer.challenge_name();
+    let step = match device {
+        // The device steps that may follow the answer are answered here.
+        Some(file) => {
+            sign_in
+                .on_device(&file.device)
+                .resume_parts(name, call.session, &call.username)?
+        }
+        None => sign_in.resume_parts(name, call.session, &call.username)?,
+    };
     let next = match (call.answer, step) {
         (Answer::Totp(code), SignInStep::TotpRequired(challenge)) => challenge
             .answer(&sign_in, code.expose_secret())

@@ -11,7 +11,8 @@
 //! [`SignIn::on_device`](crate::sign_in::SignIn::on_device): the library
 //! answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER itself, and in a
 //! pool whose DeviceConfiguration lets remembered devices skip MFA
-//! ([`DeviceConfiguration::remembered_devices_skip_mfa`]) no code is asked.
+//! ([`DeviceConfiguration::remembered_devices_skip_mfa`](crate::backend::DeviceConfiguration::remembered_devices_skip_mfa))
+//! no code is asked.
 //!
 //! # A remembered device is a bearer credential
 //!

@@ -1,7 +1,8 @@
 //! `cognito-idp`: the AWS CLI's `aws cognito-idp` commands of the TOTP MFA
-//! walkthrough — the same command names, flags and value syntax — run
-//! through cognito-mfa's enrollment and sign-in types, plus two interactive
-//! commands the AWS CLI lacks (`enroll` and `sign-in`).
+//! walkthrough and of remembered devices — the same command names, flags
+//! and value syntax — run through cognito-mfa's enrollment, sign-in and
+//! device types, plus two interactive commands the AWS CLI lacks (`enroll`
+//! and `sign-in`).
 //!
 //! Like the AWS CLI, it reads the region, the endpoint
 //! (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` or `AWS_ENDPOINT_URL`) and
@@ -45,6 +46,28 @@
 //! cognito-idp admin-respond-to-auth-challenge ... --challenge-name MFA_SETUP \
 //!     --session "$S3" --challenge-responses USERNAME=carol                     # tokens
 //!
+//! # Remembered devices. A sign-in in a pool that tracks devices prints NewDeviceMetadata
+//! # beside the tokens; confirm-device computes the verifier and writes the device (with its
+//! # password) to a new file, mode 0600. It does only ConfirmDevice, as the AWS CLI does: in a
+//! # pool that remembers on the user's say-so (UserConfirmationNecessary: true), the choice is
+//! # update-device-status.
+//! cognito-idp confirm-device --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY" \
+//!     --device-group-key "$DEVICE_GROUP_KEY" --device-name "Alice's laptop" \
+//!     --device-file alice.device                             # {"UserConfirmationNecessary": false}
+//! cognito-idp update-device-status --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY" \
+//!     --device-remembered-status remembered                  # (or not_remembered)
+//! # Sign in on the device: DEVICE_KEY sent, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER
+//! # answered here; a remembered device in a pool that lets it skip MFA gets the tokens at once.
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 \
+//!     --auth-flow USER_SRP_AUTH --auth-parameters USERNAME=alice,PASSWORD="$PASSWORD" \
+//!     --device-file alice.device
+//! cognito-idp respond-to-auth-challenge ... --device-file alice.device   # the code, then the device
+//! cognito-idp list-devices --access-token "$ACCESS_TOKEN" [--limit 10 --pagination-token T]
+//! cognito-idp get-device --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY"
+//! cognito-idp forget-device --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY"
+//! cognito-idp admin-list-devices --user-pool-id us-east-1_AbC123 --username alice
+//! # ... and admin-get-device, admin-forget-device, admin-update-device-status.
+//!
 //! # Interactive: QR code in the terminal, codes (and the password) read from stdin.
 //! cognito-idp enroll --access-token "$ACCESS_TOKEN" --issuer "Example App"
 //! cognito-idp sign-in --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 --username alice
@@ -53,8 +76,13 @@
 //! Output is the AWS CLI's JSON (`ChallengeName`, `Session`,
 //! `ChallengeParameters`, or `AuthenticationResult` with `AccessToken`,
 //! `IdToken`, `RefreshToken`, `ExpiresIn`, `TokenType`,
-//! `NewDeviceMetadata`), fields left out when absent; the
-//! `*-set-user-mfa-preference` commands print nothing.
+//! `NewDeviceMetadata`), fields left out when absent; `confirm-device`
+//! prints `{"UserConfirmationNecessary": ...}`, `get-device` `{"Device":
+//! ...}` and `list-devices` `{"Devices": [...], "PaginationToken": ...}`
+//! (`DeviceKey`, `DeviceAttributes` as `[{"Name", "Value"}]`, and the
+//! dates as the AWS CLI prints them, `2026-12-01T05:30:26.123000+00:00`);
+//! the `*-set-user-mfa-preference`, `*-update-device-status` and
+//! `*-forget-device` commands print nothing.
 //!
 //! Where it differs from the AWS CLI:
 //!
@@ -79,6 +107,24 @@
 //!   `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`
 //!   (`userAttributes.NAME=...` for attributes) and `SELECT_MFA_TYPE`
 //!   (PASSWORD_VERIFIER is answered inside `initiate-auth`).
+//! - **`confirm-device --device-group-key` and `--device-file`** (the AWS
+//!   CLI has neither; `--device-secret-verifier-config` is refused): the
+//!   tool draws the device password, computes the verifier from it and the
+//!   group key, and must keep the password, so it writes the device to
+//!   `--device-file`, a new file (mode 0600; an existing file or symlink is
+//!   refused, never overwritten). ConfirmDevice alone is called, as by the
+//!   AWS CLI.
+//! - **`--device-file` on `initiate-auth`, `admin-initiate-auth` and
+//!   `*-respond-to-auth-challenge`** (not in the AWS CLI): a sign-in on the
+//!   device that file holds; DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER
+//!   are answered inside (before or after the person's challenge), and what
+//!   follows is printed. When Cognito no longer knows the device, a
+//!   `warning:` line on stderr says the file is stale (it is left for you
+//!   to delete) and the sign-in goes on without it. A file others can read
+//!   gets a warning too.
+//! - `list-devices` prints one page (`--limit`, `--pagination-token`), as
+//!   Cognito answers it. Dates are printed in UTC; the AWS CLI uses the
+//!   local time zone.
 //! - Maps take the shorthand `KEY=VALUE,KEY=VALUE` (a value may contain `=`
 //!   but not `,`) or a JSON object: `'{"PASSWORD":"a,b"}'`.
 //! - `enroll` and `sign-in` read answers from stdin line by line; the
@@ -87,9 +133,10 @@
 //! Exit status: 0 on success; 2 for bad input, refused before any call
 //! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
 //! auth flow, a missing flag, USER_SRP_AUTH on `initiate-auth` without
-//! `--user-pool-id`); 1 when the service refuses or can't be
+//! `--user-pool-id`, a device key not of Cognito's form, a device file that
+//! is missing, unreadable or not one `confirm-device` wrote); 1 when the service refuses or can't be
 //! reached. Errors are one line on stderr, `error: KIND: message`, and
-//! never hold a password, code, token or secret. `RUST_LOG=debug` shows the
+//! never hold a password, code, token, device password or secret. `RUST_LOG=debug` shows the
 //! library's tracing on stderr.
 
 mod devices;

@@ -290,3 +290,12 @@ impl Drop for Interactive {
         }
     }
 }
+
+/// A fresh, empty directory for a test's files: `target/tmp/NAME-PID` (CARGO_TARGET_TMPDIR),
+/// emptied first if a run with the same process id left it behind.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}

@@ -9,7 +9,7 @@
 //! authenticator's for that instant and the dates printed are known answers (the AWS CLI's
 //! form, Python's `datetime.isoformat()`, with the date and time from GNU `date`).
 
-use crate::common::cli::{CognitoIdp, Run};
+use crate::common::cli::{CognitoIdp, Run, scratch_dir};
 use cognito_mfa::TotpSecret;
 use cognito_mfa::backend::{DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
 use cognito_mfa::testing::{Authenticator, ClientOptions, LocalCognito, ManualClock};
@@ -232,7 +232,7 @@ fn assert_tokens(out: &Value) -> &Value {
 async fn remembered_device_walkthrough() {
     let w = Walkthrough::new("alice").await;
     let cli = &w.cli;
-    let dir = tempdir("walkthrough");
+    let dir = scratch_dir("cli-devices-walkthrough");
     let device_file = dir.join("alice.device.json");
     let device_arg = device_file.to_str().unwrap();
 
@@ -531,7 +531,7 @@ async fn remembered_device_walkthrough() {
 async fn list_devices_pages_with_the_aws_cli_s_flags() {
     let w = Walkthrough::new("bob").await;
     let cli = &w.cli;
-    let dir = tempdir("pages");
+    let dir = scratch_dir("cli-devices-pages");
     // Three devices, each from its own sign-in (no MFA: the password alone), each confirmed.
     let mut keys_made = Vec::new();
     let mut access_token = String::new();
@@ -582,14 +582,4 @@ async fn list_devices_pages_with_the_aws_cli_s_flags() {
         .map(|d| text(d, "DeviceKey"))
         .collect();
     assert_eq!(listed, keys_made);
-}
-
-/// A fresh directory under the target dir for this test's device files.
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli-devices")
-        .join(format!("{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

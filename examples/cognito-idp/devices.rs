@@ -25,7 +25,8 @@ const MAX_DEVICE_FILE_BYTES: u64 = 64 * 1024;
 #[derive(Args)]
 pub struct ConfirmDeviceArgs {
     /// The access token of the sign-in that printed NewDeviceMetadata.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
     /// NewDeviceMetadata's DeviceKey.
     #[arg(long)]
@@ -51,7 +52,8 @@ pub struct ConfirmDeviceArgs {
 #[derive(Args)]
 pub struct OwnDeviceArgs {
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
     /// The device's key.
     #[arg(long)]
@@ -97,14 +99,16 @@ pub struct PageArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=60))]
     limit: Option<u32>,
     /// The PaginationToken of the previous page.
-    #[arg(long)]
+    // An opaque value that may start with '-': taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     pagination_token: Option<String>,
 }
 
 #[derive(Args)]
 pub struct ListArgs {
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
     #[command(flatten)]
     page: PageArgs,

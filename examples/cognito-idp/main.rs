@@ -229,10 +229,12 @@ enum Command {
 #[group(required = true, multiple = false)]
 struct TokenAuthArgs {
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: Option<String>,
     /// The Session of the MFA_SETUP challenge, or of the previous call.
-    #[arg(long)]
+    // An opaque value that may start with '-': taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     session: Option<String>,
 }
 
@@ -264,7 +266,8 @@ struct SetPreferenceArgs {
     #[arg(long)]
     software_token_mfa_settings: String,
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
 }
 
@@ -340,7 +343,8 @@ struct RespondArgs {
     #[arg(long)]
     challenge_responses: String,
     /// The challenge's Session (for MFA_SETUP: the one verify-software-token printed).
-    #[arg(long)]
+    // An opaque value that may start with '-': taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     session: String,
     #[command(flatten)]
     client: ClientArgs,
@@ -362,7 +366,8 @@ struct AdminRespondArgs {
 #[derive(Args)]
 struct EnrollArgs {
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
     /// The issuer shown in the authenticator app (your app's name).
     #[arg(long, default_value = ISSUER)]

@@ -831,3 +831,59 @@ fn a_device_file_is_read_and_checked_before_any_call() {
         );
     }
 }
+
+#[test]
+fn opaque_values_may_start_with_a_hyphen() {
+    // Cognito's device group keys start with '-', and an opaque token, Session or page token may: each is taken
+    // as the flag's value (the call is made, and fails: nothing listens), not as a flag.
+    let cli = cli();
+    let session = format!("-_{SESSION}");
+    let run = cli.run(&[
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        "SOFTWARE_TOKEN_MFA",
+        "--session",
+        &session,
+        "--challenge-responses",
+        "USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(run.stderr.starts_with("error: Transport: "), "{run:#?}");
+    let run = cli.run(&[
+        "verify-software-token",
+        "--session",
+        &session,
+        "--user-code",
+        "123456",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let run = cli.run(&[
+        "list-devices",
+        "--access-token",
+        TOKEN,
+        "--pagination-token",
+        "-page",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let token = format!("-{TOKEN}");
+    let run = cli.run(&[
+        "get-device",
+        "--access-token",
+        &token,
+        "--device-key",
+        DEVICE_KEY,
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let run = cli.run(&["associate-software-token", "--access-token", &token]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let dir = crate::common::cli::scratch_dir("cli-input-hyphen");
+    let path = dir.join("device.json");
+    let run = confirm(&cli, DEVICE_KEY, "-8abc", path.to_str().unwrap(), &[]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with("error: Transport: ConfirmDevice "),
+        "{run:#?}"
+    );
+}

@@ -513,13 +513,19 @@ impl DeviceFile {
         Ok(Self { path, device })
     }
 
-    /// The stderr line when Cognito no longer knows the device.
-    pub fn stale_warning(&self) -> String {
+    /// The stderr line when Cognito no longer knows the device: the sign-in
+    /// `went_on` without it, or was refused (a refresh, an answer).
+    pub fn stale_warning(&self, went_on: bool) -> String {
+        let path = self.path.display();
+        let then = if went_on {
+            "this sign-in went on without it"
+        } else {
+            "sign in again without --device-file"
+        };
         format!(
             "warning: the device in {path} ({key}) no longer exists at Cognito (forgotten); \
-             this sign-in went on without it. {path} is stale: delete it, then confirm the new \
-             device (NewDeviceMetadata, when printed) with confirm-device --device-file {path}",
-            path = self.path.display(),
+             {then}. {path} is stale: delete it, then confirm the new device \
+             (NewDeviceMetadata, when printed) with confirm-device --device-file {path}",
             key = self.device.key(),
         )
     }

@@ -134,10 +134,11 @@
 //! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
 //! auth flow, a missing flag, USER_SRP_AUTH on `initiate-auth` without
 //! `--user-pool-id`, a device key not of Cognito's form, a device file that
-//! is missing, unreadable or not one `confirm-device` wrote); 1 when the service refuses or can't be
-//! reached. Errors are one line on stderr, `error: KIND: message`, and
-//! never hold a password, code, token, device password or secret. `RUST_LOG=debug` shows the
-//! library's tracing on stderr.
+//! is missing, unreadable or not one `confirm-device` wrote); 1 when the
+//! service refuses or can't be reached. Errors are one line on stderr,
+//! `error: KIND: message`, and never hold a password, code, token, device
+//! password or secret. `RUST_LOG=debug` shows the library's tracing on
+//! stderr.
 
 mod devices;
 mod shorthand;
@@ -233,7 +234,7 @@ struct TokenAuthArgs {
     #[arg(long, allow_hyphen_values = true)]
     access_token: Option<String>,
     /// The Session of the MFA_SETUP challenge, or of the previous call.
-    // An opaque value that may start with '-': taken as a value.
+    // Opaque: may start with '-', taken as a value.
     #[arg(long, allow_hyphen_values = true)]
     session: Option<String>,
 }
@@ -343,7 +344,7 @@ struct RespondArgs {
     #[arg(long)]
     challenge_responses: String,
     /// The challenge's Session (for MFA_SETUP: the one verify-software-token printed).
-    // An opaque value that may start with '-': taken as a value.
+    // Opaque: may start with '-', taken as a value.
     #[arg(long, allow_hyphen_values = true)]
     session: String,
     #[command(flatten)]
@@ -1169,7 +1170,7 @@ fn stale_device_warned<T>(
     result: Result<T, Failure>,
 ) -> Result<T, Failure> {
     if let (Some(device), Err(Failure::Cognito(Error::DeviceNotFound))) = (device, &result) {
-        eprintln!("{}", one_line(&device.stale_warning()));
+        eprintln!("{}", one_line(&device.stale_warning(false)));
     }
     result
 }
@@ -1196,7 +1197,7 @@ async fn initiate(
         }
     };
     if signed.device_forgotten {
-        eprintln!("{}", one_line(&file.stale_warning()));
+        eprintln!("{}", one_line(&file.stale_warning(true)));
     }
     Ok(step_json(signed.step))
 }

@@ -511,8 +511,17 @@ async fn remembered_device_walkthrough() {
     let run = refresh();
     assert_eq!(run.code(), 1, "{run:#?}");
     assert_eq!(run.stdout, "", "{run:#?}");
-    assert!(run.stderr.contains("stale"), "{run:#?}");
-    assert!(run.stderr.contains("error: DeviceNotFound"), "{run:#?}");
+    let lines = run.stderr_lines();
+    assert_eq!(lines.len(), 2, "the warning and the error: {run:#?}");
+    assert!(
+        lines[0].starts_with("warning: ") && lines[0].contains("stale"),
+        "{run:#?}"
+    );
+    assert!(
+        lines[0].contains("sign in again without --device-file"),
+        "{run:#?}"
+    );
+    assert!(lines[1].starts_with("error: DeviceNotFound"), "{run:#?}");
 
     // get-device of the forgotten device: a one-line service error.
     let run = cli.run(

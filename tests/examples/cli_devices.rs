@@ -9,6 +9,7 @@
 //! authenticator's for that instant and the dates printed are known answers (the AWS CLI's
 //! form, Python's `datetime.isoformat()`, with the date and time from GNU `date`).
 
+use crate::cli_walkthrough::{assert_challenge, assert_silent_success, keys, text};
 use crate::common::cli::{CognitoIdp, Run, scratch_dir};
 use cognito_mfa::TotpSecret;
 use cognito_mfa::backend::{DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
@@ -44,47 +45,6 @@ fn aws_cli_date(base_secs: u64, offset_secs: u64) -> String {
         "{}.500000+00:00",
         String::from_utf8(out.stdout).unwrap().trim()
     )
-}
-
-/// `value[key]` as a non-empty string.
-#[track_caller]
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key]
-        .as_str()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| panic!("no {key} in {value:#}"))
-}
-
-#[track_caller]
-fn keys(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {value:#}"))
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    keys
-}
-
-/// Asserts exit 0, nothing on stdout or stderr.
-#[track_caller]
-fn assert_silent_success(run: &Run) {
-    assert_eq!(run.code(), 0, "{run:#?}");
-    assert_eq!(run.stdout, "", "{run:#?}");
-    assert_eq!(run.stderr, "", "{run:#?}");
-}
-
-/// Asserts a challenge named `name` on stdout; returns its Session.
-#[track_caller]
-fn assert_challenge(out: &Value, name: &str) -> String {
-    assert_eq!(
-        keys(out),
-        ["ChallengeName", "ChallengeParameters", "Session"],
-        "{out:#}"
-    );
-    assert_eq!(out["ChallengeName"], name, "{out:#}");
-    text(out, "Session").to_owned()
 }
 
 /// The device attributes as (name, value) pairs.
@@ -218,9 +178,10 @@ impl Walkthrough {
     }
 }
 
-/// Asserts an AuthenticationResult; returns it.
+/// Asserts an AuthenticationResult with an access token; returns it. (Lighter than the
+/// walkthrough's `assert_tokens`: a refresh brings no refresh token.)
 #[track_caller]
-fn assert_tokens(out: &Value) -> &Value {
+fn assert_result(out: &Value) -> &Value {
     assert_eq!(keys(out), ["AuthenticationResult"], "{out:#}");
     let result = &out["AuthenticationResult"];
     text(result, "AccessToken");
@@ -238,7 +199,7 @@ async fn remembered_device_walkthrough() {
 
     // No factor yet: tokens at once (and a device, not confirmed: a first sign-in's).
     let out = w.srp("alice", None).json();
-    let access_token = text(assert_tokens(&out), "AccessToken").to_owned();
+    let access_token = text(assert_result(&out), "AccessToken").to_owned();
 
     // Enroll TOTP the AWS CLI way.
     let out = cli.json(&["associate-software-token", "--access-token", &access_token]);
@@ -262,9 +223,10 @@ async fn remembered_device_walkthrough() {
 
     // SRP and a code: the tokens bring NewDeviceMetadata.
     let code = w.code_at(&secret, 60);
-    let session = assert_challenge(&w.srp("alice", None).json(), "SOFTWARE_TOKEN_MFA");
-    let out = w.respond_with_code("alice", &session, &code, None).json();
-    let result = assert_tokens(&out);
+    let out = w.srp("alice", None).json();
+    let session = assert_challenge(&out, "SOFTWARE_TOKEN_MFA");
+    let out = w.respond_with_code("alice", session, &code, None).json();
+    let result = assert_result(&out);
     let access_token = text(result, "AccessToken").to_owned();
     let metadata = &result["NewDeviceMetadata"];
     assert_eq!(keys(metadata), ["DeviceGroupKey", "DeviceKey"], "{out:#}");
@@ -362,13 +324,16 @@ async fn remembered_device_walkthrough() {
     let admin = ["--user-pool-id", w.pool_id.as_str(), "--username", "alice"];
     let out = cli.json(&[&["admin-list-devices"][..], &admin[..]].concat());
     assert_eq!(out, serde_json::json!({ "Devices": listed }));
-    let out = cli.json(
-        &[
-            &["admin-get-device", "--device-key", &device_key][..],
-            &admin[..],
-        ]
-        .concat(),
-    );
+    let admin_get = || {
+        cli.run(
+            &[
+                &["admin-get-device", "--device-key", &device_key][..],
+                &admin[..],
+            ]
+            .concat(),
+        )
+    };
+    let out = admin_get().json();
     assert_eq!(out, serde_json::json!({ "Device": device }));
 
     // A sign-in on the device: no code, no new device; the device's last sign-in is recorded.
@@ -376,16 +341,10 @@ async fn remembered_device_walkthrough() {
     let run = w.srp("alice", Some(&device_file));
     assert_eq!(run.stderr, "", "{run:#?}");
     let out = run.json();
-    let result = assert_tokens(&out);
+    let result = assert_result(&out);
     assert!(result.get("NewDeviceMetadata").is_none(), "{out:#}");
     let refresh_token = text(result, "RefreshToken").to_owned();
-    let got = cli.json(
-        &[
-            &["admin-get-device", "--device-key", &device_key][..],
-            &admin[..],
-        ]
-        .concat(),
-    );
+    let got = admin_get().json();
     assert_eq!(
         got["Device"]["DeviceLastAuthenticatedDate"],
         w.date(90).as_str(),
@@ -406,7 +365,7 @@ async fn remembered_device_walkthrough() {
         "--device-file",
         device_arg,
     ]);
-    assert!(assert_tokens(&out).get("NewDeviceMetadata").is_none());
+    assert!(assert_result(&out).get("NewDeviceMetadata").is_none());
     let refresh = || {
         cli.run(&[
             "initiate-auth",
@@ -420,7 +379,7 @@ async fn remembered_device_walkthrough() {
             device_arg,
         ])
     };
-    assert_tokens(&refresh().json());
+    assert_result(&refresh().json());
 
     // Not remembered: the next sign-in with the file asks for the code, and the device proves
     // itself after it (no new device, and its last sign-in moves on).
@@ -440,24 +399,16 @@ async fn remembered_device_walkthrough() {
         "lists remembered devices only"
     );
     let code = w.code_at(&secret, 120);
-    let session = assert_challenge(
-        &w.srp("alice", Some(&device_file)).json(),
-        "SOFTWARE_TOKEN_MFA",
-    );
-    let run = w.respond_with_code("alice", &session, &code, Some(&device_file));
+    let out = w.srp("alice", Some(&device_file)).json();
+    let session = assert_challenge(&out, "SOFTWARE_TOKEN_MFA");
+    let run = w.respond_with_code("alice", session, &code, Some(&device_file));
     assert_eq!(run.stderr, "", "{run:#?}");
     let out = run.json();
     assert!(
-        assert_tokens(&out).get("NewDeviceMetadata").is_none(),
+        assert_result(&out).get("NewDeviceMetadata").is_none(),
         "{out:#}"
     );
-    let got = cli.json(
-        &[
-            &["admin-get-device", "--device-key", &device_key][..],
-            &admin[..],
-        ]
-        .concat(),
-    );
+    let got = admin_get().json();
     assert_eq!(
         got["Device"]["DeviceLastAuthenticatedDate"],
         w.date(120).as_str(),
@@ -492,7 +443,8 @@ async fn remembered_device_walkthrough() {
     );
     let code = w.code_at(&secret, 150);
     let run = w.srp("alice", Some(&device_file));
-    let session = assert_challenge(&run.json(), "SOFTWARE_TOKEN_MFA");
+    let out = run.json();
+    let session = assert_challenge(&out, "SOFTWARE_TOKEN_MFA");
     let warning = run.stderr_lines();
     assert_eq!(warning.len(), 1, "{run:#?}");
     assert!(warning[0].starts_with("warning: "), "{run:#?}");
@@ -500,9 +452,9 @@ async fn remembered_device_walkthrough() {
         assert!(warning[0].contains(said), "{said:?} missing: {run:#?}");
     }
     assert!(device_file.exists(), "the user's file is left alone");
-    let out = w.respond_with_code("alice", &session, &code, None).json();
+    let out = w.respond_with_code("alice", session, &code, None).json();
     assert_eq!(
-        keys(&assert_tokens(&out)["NewDeviceMetadata"]),
+        keys(&assert_result(&out)["NewDeviceMetadata"]),
         ["DeviceGroupKey", "DeviceKey"],
         "a new device to confirm: {out:#}"
     );
@@ -524,13 +476,7 @@ async fn remembered_device_walkthrough() {
     assert!(lines[1].starts_with("error: DeviceNotFound"), "{run:#?}");
 
     // get-device of the forgotten device: a one-line service error.
-    let run = cli.run(
-        &[
-            &["admin-get-device", "--device-key", &device_key][..],
-            &admin[..],
-        ]
-        .concat(),
-    );
+    let run = admin_get();
     assert_eq!(run.code(), 1, "{run:#?}");
     assert_eq!(run.stderr_lines().len(), 1, "{run:#?}");
 }
@@ -547,7 +493,7 @@ async fn list_devices_pages_with_the_aws_cli_s_flags() {
     for i in 0..3 {
         w.set_clock(i * 30);
         let out = w.srp("bob", None).json();
-        let result = assert_tokens(&out);
+        let result = assert_result(&out);
         access_token = text(result, "AccessToken").to_owned();
         let metadata = &result["NewDeviceMetadata"];
         let key = text(metadata, "DeviceKey").to_owned();

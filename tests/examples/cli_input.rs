@@ -738,19 +738,11 @@ fn a_device_file_is_read_and_checked_before_any_call() {
     let cli = cli();
     let dir = crate::common::cli::scratch_dir("cli-input-device-file");
     let srp = |file: &str| {
-        cli.run(&[
-            "initiate-auth",
-            "--client-id",
-            CLIENT,
-            "--user-pool-id",
-            POOL,
-            "--auth-flow",
-            "USER_SRP_AUTH",
-            "--auth-parameters",
+        srp_initiate(
+            &cli,
             "USERNAME=alice,PASSWORD=hunter2-secret",
-            "--device-file",
-            file,
-        ])
+            &["--user-pool-id", POOL, "--device-file", file],
+        )
     };
     let missing = dir.join("missing.json");
     assert_refused(

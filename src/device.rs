@@ -11,7 +11,8 @@
 //! [`SignIn::on_device`](crate::sign_in::SignIn::on_device): the library
 //! answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER itself, and in a
 //! pool whose DeviceConfiguration lets remembered devices skip MFA
-//! ([`DeviceConfiguration::remembered_devices_skip_mfa`]) no code is asked.
+//! ([`DeviceConfiguration::remembered_devices_skip_mfa`](crate::backend::DeviceConfiguration::remembered_devices_skip_mfa))
+//! no code is asked.
 //!
 //! # A remembered device is a bearer credential
 //!
@@ -48,9 +49,10 @@
 
 use crate::backend::{
     AuthTokens, CognitoBackend, ConfirmDeviceRequest, Device, DeviceRememberedStatus,
-    DeviceVerifier, UserTarget,
+    DeviceVerifier, NewDeviceMetadata, UserTarget,
 };
 use crate::error::{Error, Operation};
+use crate::secret::AccessToken;
 use crate::srp;
 use crate::validate;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -150,6 +152,8 @@ pub struct Confirmed {
 /// no devices, or the sign-in presented one). The device password is drawn
 /// here (40 random bytes) and only its verifier is sent. The name, when
 /// given, is checked as [`validate::device_name`] does, before any call.
+/// ConfirmDevice alone, for a caller that applies the choice itself, is
+/// [`register`].
 pub async fn confirm(
     backend: &dyn CognitoBackend,
     tokens: &AuthTokens,
@@ -159,10 +163,8 @@ pub async fn confirm(
     let Some(metadata) = &tokens.new_device else {
         return Ok(None);
     };
-    if let Some(name) = name {
-        validate::device_name(name)?;
-    }
-    validate::token(tokens.access_token.expose_secret())?;
+    // The keys came from the service here: outside Cognito's form they are
+    // its fault, not the caller's.
     validate::device_key(&metadata.device_key).map_err(|_| {
         Error::unexpected(
             Operation::ConfirmDevice,
@@ -175,27 +177,10 @@ pub async fn confirm(
             "a DeviceGroupKey outside Cognito's form",
         )
     })?;
-    let local = |e: srp::SrpError| e.into_error(Operation::ConfirmDevice);
-    let password = srp::generate_device_password().map_err(local)?;
-    let salt = srp::generate_device_salt().map_err(local)?;
-    let config = srp::device_verifier(
-        &metadata.device_group_key,
-        &metadata.device_key,
-        &password,
-        &salt,
-    )
-    .map_err(local)?;
-    let necessary = backend
-        .confirm_device(ConfirmDeviceRequest::new(
-            tokens.access_token.clone(),
-            metadata.device_key.clone(),
-            name.map(str::to_owned),
-            DeviceVerifier::new(config.password_verifier, config.salt),
-        ))
-        .await?;
+    let registered = register(backend, &tokens.access_token, metadata, name).await?;
     // Always where the pool asks; where it remembered on its own, only to
     // undo what the person declined.
-    if necessary || remember == DeviceRememberedStatus::NotRemembered {
+    if registered.user_confirmation_necessary || remember == DeviceRememberedStatus::NotRemembered {
         backend
             .update_device_status(
                 UserTarget::AccessToken(tokens.access_token.clone()),
@@ -205,13 +190,73 @@ pub async fn confirm(
             .await?;
     }
     Ok(Some(Confirmed {
-        device: RememberedDevice {
-            key: metadata.device_key.clone(),
-            group_key: metadata.device_group_key.clone(),
-            password,
-        },
+        device: registered.device,
         status: remember,
     }))
+}
+
+/// What [`register`] did: the device to store, and whether the pool waits
+/// for the person's choice.
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct Registered {
+    /// The device to store (a bearer credential: see the [module
+    /// docs](self)).
+    pub device: RememberedDevice,
+    /// ConfirmDevice's `UserConfirmationNecessary`: the pool remembers
+    /// devices only when asked (opt-in), so the device is not remembered
+    /// until [`set_status`] says so.
+    pub user_confirmation_necessary: bool,
+}
+
+/// ConfirmDevice alone, for the keys of a sign-in's `NewDeviceMetadata`
+/// (from [`AuthTokens::new_device`], or held apart by a caller such as a
+/// command-line tool): draws the device password (40 random bytes), sends
+/// only its SRP verifier, and hands back the device to store. No
+/// UpdateDeviceStatus is sent: where
+/// [`Registered::user_confirmation_necessary`] is true, the person's choice
+/// is a [`set_status`] of its own; [`confirm`] does both.
+///
+/// The access token, the keys and the name (when given) are checked before
+/// any call; keys outside Cognito's form are [`Error::InvalidInput`].
+pub async fn register(
+    backend: &dyn CognitoBackend,
+    access_token: &AccessToken,
+    new_device: &NewDeviceMetadata,
+    name: Option<&str>,
+) -> Result<Registered, Error> {
+    if let Some(name) = name {
+        validate::device_name(name)?;
+    }
+    validate::token(access_token.expose_secret())?;
+    validate::device_key(&new_device.device_key)?;
+    validate::device_group_key(&new_device.device_group_key)?;
+    let local = |e: srp::SrpError| e.into_error(Operation::ConfirmDevice);
+    let password = srp::generate_device_password().map_err(local)?;
+    let salt = srp::generate_device_salt().map_err(local)?;
+    let config = srp::device_verifier(
+        &new_device.device_group_key,
+        &new_device.device_key,
+        &password,
+        &salt,
+    )
+    .map_err(local)?;
+    let user_confirmation_necessary = backend
+        .confirm_device(ConfirmDeviceRequest::new(
+            access_token.clone(),
+            new_device.device_key.clone(),
+            name.map(str::to_owned),
+            DeviceVerifier::new(config.password_verifier, config.salt),
+        ))
+        .await?;
+    Ok(Registered {
+        device: RememberedDevice {
+            key: new_device.device_key.clone(),
+            group_key: new_device.device_group_key.clone(),
+            password,
+        },
+        user_confirmation_necessary,
+    })
 }
 
 /// Every device ListDevices (or AdminListDevices) returns for `user`, page

@@ -1,7 +1,8 @@
 //! `cognito-idp`: the AWS CLI's `aws cognito-idp` commands of the TOTP MFA
-//! walkthrough — the same command names, flags and value syntax — run
-//! through cognito-mfa's enrollment and sign-in types, plus two interactive
-//! commands the AWS CLI lacks (`enroll` and `sign-in`).
+//! walkthrough and of remembered devices — the same command names, flags
+//! and value syntax — run through cognito-mfa's enrollment, sign-in and
+//! device types, plus two interactive commands the AWS CLI lacks (`enroll`
+//! and `sign-in`).
 //!
 //! Like the AWS CLI, it reads the region, the endpoint
 //! (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` or `AWS_ENDPOINT_URL`) and
@@ -45,6 +46,28 @@
 //! cognito-idp admin-respond-to-auth-challenge ... --challenge-name MFA_SETUP \
 //!     --session "$S3" --challenge-responses USERNAME=carol                     # tokens
 //!
+//! # Remembered devices. A sign-in in a pool that tracks devices prints NewDeviceMetadata
+//! # beside the tokens; confirm-device computes the verifier and writes the device (with its
+//! # password) to a new file, mode 0600. It does only ConfirmDevice, as the AWS CLI does: in a
+//! # pool that remembers on the user's say-so (UserConfirmationNecessary: true), the choice is
+//! # update-device-status.
+//! cognito-idp confirm-device --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY" \
+//!     --device-group-key "$DEVICE_GROUP_KEY" --device-name "Alice's laptop" \
+//!     --device-file alice.device                             # {"UserConfirmationNecessary": false}
+//! cognito-idp update-device-status --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY" \
+//!     --device-remembered-status remembered                  # (or not_remembered)
+//! # Sign in on the device: DEVICE_KEY sent, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER
+//! # answered here; a remembered device in a pool that lets it skip MFA gets the tokens at once.
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 \
+//!     --auth-flow USER_SRP_AUTH --auth-parameters USERNAME=alice,PASSWORD="$PASSWORD" \
+//!     --device-file alice.device
+//! cognito-idp respond-to-auth-challenge ... --device-file alice.device   # the code, then the device
+//! cognito-idp list-devices --access-token "$ACCESS_TOKEN" [--limit 10 --pagination-token T]
+//! cognito-idp get-device --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY"
+//! cognito-idp forget-device --access-token "$ACCESS_TOKEN" --device-key "$DEVICE_KEY"
+//! cognito-idp admin-list-devices --user-pool-id us-east-1_AbC123 --username alice
+//! # ... and admin-get-device, admin-forget-device, admin-update-device-status.
+//!
 //! # Interactive: QR code in the terminal, codes (and the password) read from stdin.
 //! cognito-idp enroll --access-token "$ACCESS_TOKEN" --issuer "Example App"
 //! cognito-idp sign-in --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 --username alice
@@ -53,8 +76,13 @@
 //! Output is the AWS CLI's JSON (`ChallengeName`, `Session`,
 //! `ChallengeParameters`, or `AuthenticationResult` with `AccessToken`,
 //! `IdToken`, `RefreshToken`, `ExpiresIn`, `TokenType`,
-//! `NewDeviceMetadata`), fields left out when absent; the
-//! `*-set-user-mfa-preference` commands print nothing.
+//! `NewDeviceMetadata`), fields left out when absent; `confirm-device`
+//! prints `{"UserConfirmationNecessary": ...}`, `get-device` `{"Device":
+//! ...}` and `list-devices` `{"Devices": [...], "PaginationToken": ...}`
+//! (`DeviceKey`, `DeviceAttributes` as `[{"Name", "Value"}]`, and the
+//! dates as the AWS CLI prints them, `2026-12-01T05:30:26.123000+00:00`);
+//! the `*-set-user-mfa-preference`, `*-update-device-status` and
+//! `*-forget-device` commands print nothing.
 //!
 //! Where it differs from the AWS CLI:
 //!
@@ -79,6 +107,24 @@
 //!   `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`
 //!   (`userAttributes.NAME=...` for attributes) and `SELECT_MFA_TYPE`
 //!   (PASSWORD_VERIFIER is answered inside `initiate-auth`).
+//! - **`confirm-device --device-group-key` and `--device-file`** (the AWS
+//!   CLI has neither; `--device-secret-verifier-config` is refused): the
+//!   tool draws the device password, computes the verifier from it and the
+//!   group key, and must keep the password, so it writes the device to
+//!   `--device-file`, a new file (mode 0600; an existing file or symlink is
+//!   refused, never overwritten). ConfirmDevice alone is called, as by the
+//!   AWS CLI.
+//! - **`--device-file` on `initiate-auth`, `admin-initiate-auth` and
+//!   `*-respond-to-auth-challenge`** (not in the AWS CLI): a sign-in on the
+//!   device that file holds; DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER
+//!   are answered inside (before or after the person's challenge), and what
+//!   follows is printed. When Cognito no longer knows the device, a
+//!   `warning:` line on stderr says the file is stale (it is left for you
+//!   to delete) and the sign-in goes on without it. A file others can read
+//!   gets a warning too.
+//! - `list-devices` prints one page (`--limit`, `--pagination-token`), as
+//!   Cognito answers it. Dates are printed in UTC; the AWS CLI uses the
+//!   local time zone.
 //! - Maps take the shorthand `KEY=VALUE,KEY=VALUE` (a value may contain `=`
 //!   but not `,`) or a JSON object: `'{"PASSWORD":"a,b"}'`.
 //! - `enroll` and `sign-in` read answers from stdin line by line; the
@@ -87,11 +133,14 @@
 //! Exit status: 0 on success; 2 for bad input, refused before any call
 //! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
 //! auth flow, a missing flag, USER_SRP_AUTH on `initiate-auth` without
-//! `--user-pool-id`); 1 when the service refuses or can't be
-//! reached. Errors are one line on stderr, `error: KIND: message`, and
-//! never hold a password, code, token or secret. `RUST_LOG=debug` shows the
-//! library's tracing on stderr.
+//! `--user-pool-id`, a device key not of Cognito's form, a device file that
+//! is missing, unreadable or not one `confirm-device` wrote); 1 when the
+//! service refuses or can't be reached. Errors are one line on stderr,
+//! `error: KIND: message`, and never hold a password, code, token, device
+//! password or secret. `RUST_LOG=debug` shows the library's tracing on
+//! stderr.
 
+mod devices;
 mod shorthand;
 
 use clap::{Args, Parser, Subcommand};
@@ -101,10 +150,12 @@ use cognito_mfa::{
     AccessToken, AfterVerify, ClientSecret, Error, MfaEnrollment, OneTimeCode, Password,
     PendingEnrollment, RefreshToken, Rejected, SdkBackend, Session, admin, validate,
 };
+use devices::{DeviceCall, DeviceFailure, DeviceFile};
 use serde_json::{Map, Value, json};
 use shorthand::parse_key_values;
 use std::collections::BTreeMap;
 use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The issuer of the label the library builds for the non-interactive
@@ -150,6 +201,24 @@ enum Command {
     RespondToAuthChallenge(RespondArgs),
     /// AdminRespondToAuthChallenge (IAM credentials).
     AdminRespondToAuthChallenge(AdminRespondArgs),
+    /// ConfirmDevice: the verifier computed here, the device written to --device-file (0600).
+    ConfirmDevice(devices::ConfirmDeviceArgs),
+    /// UpdateDeviceStatus: remembered or not_remembered. Prints nothing.
+    UpdateDeviceStatus(devices::UpdateStatusArgs),
+    /// AdminUpdateDeviceStatus (IAM credentials). Prints nothing.
+    AdminUpdateDeviceStatus(devices::AdminUpdateStatusArgs),
+    /// GetDevice.
+    GetDevice(devices::OwnDeviceArgs),
+    /// AdminGetDevice (IAM credentials).
+    AdminGetDevice(devices::AdminDeviceArgs),
+    /// ListDevices: one page of the remembered devices.
+    ListDevices(devices::ListArgs),
+    /// AdminListDevices (IAM credentials): one page.
+    AdminListDevices(devices::AdminListArgs),
+    /// ForgetDevice. Prints nothing.
+    ForgetDevice(devices::OwnDeviceArgs),
+    /// AdminForgetDevice (IAM credentials). Prints nothing.
+    AdminForgetDevice(devices::AdminDeviceArgs),
     /// Not in the AWS CLI: enroll an authenticator interactively (QR code, then codes from stdin).
     Enroll(EnrollArgs),
     /// Not in the AWS CLI: sign in interactively (password, then codes from stdin).
@@ -161,10 +230,12 @@ enum Command {
 #[group(required = true, multiple = false)]
 struct TokenAuthArgs {
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: Option<String>,
     /// The Session of the MFA_SETUP challenge, or of the previous call.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     session: Option<String>,
 }
 
@@ -196,7 +267,8 @@ struct SetPreferenceArgs {
     #[arg(long)]
     software_token_mfa_settings: String,
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
 }
 
@@ -236,6 +308,10 @@ struct InitiateArgs {
     auth_parameters: String,
     #[command(flatten)]
     client: ClientArgs,
+    /// Not in the AWS CLI: sign in on the device confirm-device wrote to this
+    /// file (DEVICE_KEY sent; DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER answered here).
+    #[arg(long)]
+    device_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -268,10 +344,15 @@ struct RespondArgs {
     #[arg(long)]
     challenge_responses: String,
     /// The challenge's Session (for MFA_SETUP: the one verify-software-token printed).
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     session: String,
     #[command(flatten)]
     client: ClientArgs,
+    /// Not in the AWS CLI: the device file the sign-in was started with
+    /// (DEVICE_KEY sent; the device steps after the answer answered here).
+    #[arg(long)]
+    device_file: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -286,7 +367,8 @@ struct AdminRespondArgs {
 #[derive(Args)]
 struct EnrollArgs {
     /// The signed-in user's access token.
-    #[arg(long)]
+    // Opaque: may start with '-', taken as a value.
+    #[arg(long, allow_hyphen_values = true)]
     access_token: String,
     /// The issuer shown in the authenticator app (your app's name).
     #[arg(long, default_value = ISSUER)]
@@ -345,11 +427,14 @@ enum Call {
     Initiate {
         client: ClientConfig,
         start: Start,
+        device: Option<DeviceFile>,
     },
     Respond {
         client: ClientConfig,
         challenge: ChallengeAnswer,
+        device: Option<DeviceFile>,
     },
+    Device(DeviceCall),
     Enroll {
         access_token: AccessToken,
         enrollment: MfaEnrollment,
@@ -505,6 +590,17 @@ fn prepare(command: Command) -> Result<Call, InputError> {
                 user_pool_id: args.user_pool_id,
             },
         ),
+        Command::ConfirmDevice(args) => devices::prepare_confirm(args).map(Call::Device),
+        Command::UpdateDeviceStatus(args) => devices::prepare_update(args).map(Call::Device),
+        Command::AdminUpdateDeviceStatus(args) => {
+            devices::prepare_admin_update(args).map(Call::Device)
+        }
+        Command::GetDevice(args) => devices::prepare_get(args).map(Call::Device),
+        Command::AdminGetDevice(args) => devices::prepare_admin_get(args).map(Call::Device),
+        Command::ListDevices(args) => devices::prepare_list(args).map(Call::Device),
+        Command::AdminListDevices(args) => devices::prepare_admin_list(args).map(Call::Device),
+        Command::ForgetDevice(args) => devices::prepare_forget(args).map(Call::Device),
+        Command::AdminForgetDevice(args) => devices::prepare_admin_forget(args).map(Call::Device),
         Command::Enroll(args) => prepare_enroll(args),
         Command::SignIn(args) => prepare_sign_in(args),
     }
@@ -683,7 +779,12 @@ fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputErr
             Start::Password { username, password }
         }
     };
-    Ok(Call::Initiate { client, start })
+    let device = args.device_file.map(DeviceFile::read).transpose()?;
+    Ok(Call::Initiate {
+        client,
+        start,
+        device,
+    })
 }
 
 fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError> {
@@ -738,6 +839,7 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
             ));
         }
     };
+    let device = args.device_file.map(DeviceFile::read).transpose()?;
     Ok(Call::Respond {
         client,
         challenge: ChallengeAnswer {
@@ -745,6 +847,7 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
             session: Session::new(args.session),
             answer,
         },
+        device,
     })
 }
 
@@ -908,6 +1011,15 @@ impl From<Error> for Failure {
     }
 }
 
+impl From<DeviceFailure> for Failure {
+    fn from(e: DeviceFailure) -> Self {
+        match e {
+            DeviceFailure::Cognito(e) => Self::Cognito(e),
+            DeviceFailure::NotStored(message) => Self::Other(message),
+        }
+    }
+}
+
 impl Failure {
     fn exit_code(&self) -> ExitCode {
         match self {
@@ -974,8 +1086,23 @@ impl Call {
                     .await?;
                 return Ok(None);
             }
-            Self::Initiate { client, start } => initiate(backend, &client, start).await?,
-            Self::Respond { client, challenge } => respond(backend, &client, challenge).await?,
+            Self::Initiate {
+                client,
+                start,
+                device,
+            } => stale_device_warned(
+                device.as_ref(),
+                initiate(backend, &client, start, device.as_ref()).await,
+            )?,
+            Self::Respond {
+                client,
+                challenge,
+                device,
+            } => stale_device_warned(
+                device.as_ref(),
+                respond(backend, &client, challenge, device.as_ref()).await,
+            )?,
+            Self::Device(call) => return Ok(call.run(&backend).await?),
             Self::Enroll {
                 access_token,
                 enrollment,
@@ -1035,13 +1162,48 @@ async fn verify(
     Ok(Value::Object(out))
 }
 
-/// (Admin)InitiateAuth → the challenge or the tokens.
+/// A sign-in with `--device-file` that Cognito refused with "Device does
+/// not exist." (a refresh, or an answer after the device was forgotten):
+/// the error, and the line saying the file is stale.
+fn stale_device_warned<T>(
+    device: Option<&DeviceFile>,
+    result: Result<T, Failure>,
+) -> Result<T, Failure> {
+    if let (Some(device), Err(Failure::Cognito(Error::DeviceNotFound))) = (device, &result) {
+        eprintln!("{}", one_line(&device.stale_warning(false)));
+    }
+    result
+}
+
+/// (Admin)InitiateAuth → the challenge or the tokens; on the device of
+/// `--device-file` when given.
 async fn initiate(
     backend: SdkBackend,
     client: &ClientConfig,
     start: Start,
-) -> Result<Value, Error> {
+    device: Option<&DeviceFile>,
+) -> Result<Value, Failure> {
     let sign_in = client.sign_in(backend)?;
+    let Some(file) = device else {
+        return Ok(initiate_plain(&sign_in, start).await?);
+    };
+    let on_device = sign_in.on_device(&file.device);
+    let signed = match start {
+        Start::Password { username, password } => on_device.password(&username, &password).await?,
+        Start::Srp { username, password } => on_device.password_srp(&username, &password).await?,
+        Start::Refresh { token, username } => {
+            let tokens = on_device.refresh(&token, username.as_deref()).await?;
+            return Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }));
+        }
+    };
+    if signed.device_forgotten {
+        eprintln!("{}", one_line(&file.stale_warning(true)));
+    }
+    Ok(step_json(signed.step))
+}
+
+/// (Admin)InitiateAuth with no device.
+async fn initiate_plain(sign_in: &SignIn, start: Start) -> Result<Value, Error> {
     match start {
         Start::Password { username, password } => {
             Ok(step_json(sign_in.password(&username, &password).await?))
@@ -1062,9 +1224,19 @@ async fn respond(
     backend: SdkBackend,
     client: &ClientConfig,
     call: ChallengeAnswer,
+    device: Option<&DeviceFile>,
 ) -> Result<Value, Failure> {
     let sign_in = client.sign_in(backend)?;
-    let step = sign_in.resume_parts(call.answer.challenge_name(), call.session, &call.username)?;
+    let name = call.answer.challenge_name();
+    let step = match device {
+        // The device steps that may follow the answer are answered here.
+        Some(file) => {
+            sign_in
+                .on_device(&file.device)
+                .resume_parts(name, call.session, &call.username)?
+        }
+        None => sign_in.resume_parts(name, call.session, &call.username)?,
+    };
     let next = match (call.answer, step) {
         (Answer::Totp(code), SignInStep::TotpRequired(challenge)) => challenge
             .answer(&sign_in, code.expose_secret())

@@ -12,7 +12,7 @@
 //!
 //! Cognito keeps adding calls (the remembered-device calls came this way,
 //! USER_AUTH's extras will). A new call arrives as a **provided method** whose default body
-//! returns [`Error::NotSupported`] naming its [`Operation`](crate::Operation), so every
+//! returns [`Error::NotSupported`] naming its [`Operation`], so every
 //! existing implementation keeps compiling and says plainly what it lacks.
 //! Request and answer types are `#[non_exhaustive]` with constructors, so a
 //! field Cognito adds (like `AvailableChallenges`) is an addition too. The

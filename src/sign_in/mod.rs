@@ -511,16 +511,27 @@ impl SignIn {
         session: Session,
         username: &str,
     ) -> Result<SignInStep, Error> {
+        self.pending_from_parts(challenge_name, session, username)
+            .map(SignInStep::from_pending)
+    }
+
+    /// The pending challenge [`SignIn::resume_parts`] rebuilds, checked.
+    fn pending_from_parts(
+        &self,
+        challenge_name: &str,
+        session: Session,
+        username: &str,
+    ) -> Result<Pending, Error> {
         validate::challenge_name(challenge_name)?;
         validate::session(session.expose_secret())?;
         validate::username(username)?;
-        Ok(SignInStep::from_pending(self.pending(
+        Ok(self.pending(
             ChallengeName::parse(challenge_name),
             session,
             username.to_owned(),
             ChallengeParameters::default(),
             Autopilot::default(),
-        )))
+        ))
     }
 
     fn initiate_request(&self, flow: AuthFlow, parameters: Parameters) -> InitiateAuthRequest {

@@ -4,7 +4,7 @@ use super::{SavedChallenge, SignIn, SignInStep};
 use crate::backend::AuthTokens;
 use crate::device::RememberedDevice;
 use crate::error::{Error, Field};
-use crate::secret::{Password, RefreshToken};
+use crate::secret::{Password, RefreshToken, Session};
 
 /// A sign-in that presents a remembered device; from [`SignIn::on_device`].
 ///
@@ -108,6 +108,27 @@ impl OnDevice<'_> {
                 "was not saved during a sign-in on this device",
             ));
         }
+        pending.autopilot = pending.autopilot.with_device(Some(self.device));
+        Ok(SignInStep::from_pending(pending))
+    }
+
+    /// [`SignIn::resume_parts`] on this device: rebuilds a challenge of a
+    /// sign-in on the device from its name, Session and user name (what a
+    /// command-line tool holds). DEVICE_KEY goes with the answer, and the
+    /// device steps that may follow it (DEVICE_SRP_AUTH,
+    /// DEVICE_PASSWORD_VERIFIER) are answered by the library. Nothing ties
+    /// the Session to this device: presenting another device than the
+    /// sign-in did is for Cognito to refuse.
+    pub fn resume_parts(
+        self,
+        challenge_name: &str,
+        session: Session,
+        username: &str,
+    ) -> Result<SignInStep, Error> {
+        let mut pending = self
+            .sign_in
+            .pending_from_parts(challenge_name, session, username)?;
+        pending.device_key = Some(self.device.key().to_owned());
         pending.autopilot = pending.autopilot.with_device(Some(self.device));
         Ok(SignInStep::from_pending(pending))
     }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// The example binary `name`: `target/debug/examples/NAME`, found from this test binary's own
 /// path (`target/debug/deps/TEST-HASH`). Panics with a hint when it has not been built, or was
-/// built before its source (`examples/NAME.rs` or `examples/NAME/main.rs`) last changed.
+/// built before its source (`examples/NAME.rs`, or any file in `examples/NAME/`) last changed.
 pub fn example_binary(name: &str) -> PathBuf {
     let test_binary = std::env::current_exe().expect("the test binary's path");
     let profile_dir = test_binary
@@ -30,16 +30,22 @@ pub fn example_binary(name: &str) -> PathBuf {
          (with the same features and profile)",
         path.display()
     );
-    // A single-file example, or one in a folder of its own.
+    // A single-file example, or one in a folder of its own: every file of it counts.
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let single = examples.join(format!("{name}.rs"));
-    let source = if single.exists() {
-        single
+    let sources: Vec<PathBuf> = if single.exists() {
+        vec![single]
     } else {
-        examples.join(name).join("main.rs")
+        std::fs::read_dir(examples.join(name))
+            .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default()
     };
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if let (Some(built), Some(edited)) = (modified(&path), modified(&source)) {
+    let newest = sources
+        .iter()
+        .filter_map(|p| modified(p).map(|at| (at, p)))
+        .max();
+    if let (Some(built), Some((edited, source))) = (modified(&path), newest) {
         assert!(
             built >= edited,
             "the example binary {} is older than {}: run `cargo build --examples` (or plain \
@@ -289,4 +295,13 @@ impl Drop for Interactive {
             let _ = child.wait();
         }
     }
+}
+
+/// A fresh, empty directory for a test's files: `target/tmp/NAME-PID` (CARGO_TARGET_TMPDIR),
+/// emptied first if a run with the same process id left it behind.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
 }

@@ -514,6 +514,15 @@ fn help_lists_every_command() {
         "admin-initiate-auth",
         "respond-to-auth-challenge",
         "admin-respond-to-auth-challenge",
+        "confirm-device",
+        "update-device-status",
+        "admin-update-device-status",
+        "get-device",
+        "admin-get-device",
+        "list-devices",
+        "admin-list-devices",
+        "forget-device",
+        "admin-forget-device",
         "enroll",
         "sign-in",
     ] {
@@ -525,4 +534,348 @@ fn help_lists_every_command() {
     for text in ["--user-pool-id", "Not in the AWS CLI", "USER_SRP_AUTH"] {
         assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
     }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Device commands and --device-file
+// ------------------------------------------------------------------------------------------------
+
+const DEVICE_KEY: &str = "us-east-1_00000000-1111-2222-3333-444444444444";
+const GROUP_KEY: &str = "-Abc123";
+/// A device password that must never be repeated.
+const DEVICE_PASSWORD: &str = "ZGV2aWNlLXBhc3N3b3JkLWNhbmFyeS1kZXZpY2UtcGFzc3dvcmQtY2E=";
+
+/// Writes `content` to `dir/name`, mode 0600 (no warning about a shared file).
+fn device_file(dir: &std::path::Path, name: &str, content: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path.to_str().unwrap().to_owned()
+}
+
+fn good_device_json() -> String {
+    format!(
+        r#"{{"v":1,"device_key":"{DEVICE_KEY}","device_group_key":"{GROUP_KEY}","device_password":"{DEVICE_PASSWORD}"}}"#
+    )
+}
+
+fn confirm(cli: &CognitoIdp, key: &str, group_key: &str, file: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "confirm-device",
+        "--access-token",
+        TOKEN,
+        "--device-key",
+        key,
+        "--device-group-key",
+        group_key,
+        "--device-file",
+        file,
+    ];
+    args.extend(extra);
+    cli.run(&args)
+}
+
+#[test]
+fn device_keys_and_statuses_are_checked() {
+    let cli = cli();
+    for bad in ["nokey", "us-east-1_XYZ", "us east 1_0000"] {
+        for command in ["get-device", "forget-device"] {
+            let run = cli.run(&[command, "--access-token", TOKEN, "--device-key", bad]);
+            assert_refused(&run, "--device-key", &[TOKEN]);
+        }
+        let run = cli.run(&[
+            "admin-get-device",
+            "--user-pool-id",
+            POOL,
+            "--username",
+            "alice",
+            "--device-key",
+            bad,
+        ]);
+        assert_refused(&run, "--device-key", &[]);
+    }
+    for status in ["REMEMBERED", "yes", ""] {
+        let run = cli.run(&[
+            "update-device-status",
+            "--access-token",
+            TOKEN,
+            "--device-key",
+            DEVICE_KEY,
+            "--device-remembered-status",
+            status,
+        ]);
+        assert_refused(&run, "remembered or not_remembered", &[TOKEN]);
+    }
+    let run = cli.run(&[
+        "admin-update-device-status",
+        "--user-pool-id",
+        "not a pool",
+        "--username",
+        "alice",
+        "--device-key",
+        DEVICE_KEY,
+        "--device-remembered-status",
+        "remembered",
+    ]);
+    assert_refused(&run, "--user-pool-id", &[]);
+    // --limit is Cognito's 0 to 60; a bad page token is refused too.
+    let run = cli.run(&["list-devices", "--access-token", TOKEN, "--limit", "61"]);
+    assert_eq!(run.code(), 2, "{run:#?}");
+    assert!(run.stderr.contains("--limit"), "{run:#?}");
+    let run = cli.run(&[
+        "admin-list-devices",
+        "--user-pool-id",
+        POOL,
+        "--username",
+        "alice",
+        "--pagination-token",
+        "has space",
+    ]);
+    assert_refused(&run, "--pagination-token", &[]);
+}
+
+#[test]
+fn confirm_device_refuses_bad_input_and_makes_no_file() {
+    let cli = cli();
+    let dir = crate::common::cli::scratch_dir("cli-input-confirm");
+    let path = dir.join("new.json");
+    let file = path.to_str().unwrap();
+
+    // The verifier is this tool's to compute.
+    let run = confirm(
+        &cli,
+        DEVICE_KEY,
+        GROUP_KEY,
+        file,
+        &[
+            "--device-secret-verifier-config",
+            "PasswordVerifier=abc,Salt=def",
+        ],
+    );
+    assert_refused(&run, "--device-secret-verifier-config", &["abc"]);
+    // Bad keys and names.
+    assert_refused(
+        &confirm(&cli, "nokey", GROUP_KEY, file, &[]),
+        "--device-key",
+        &[TOKEN],
+    );
+    assert_refused(
+        &confirm(&cli, DEVICE_KEY, "has space", file, &[]),
+        "--device-group-key",
+        &[TOKEN],
+    );
+    assert_refused(
+        &confirm(
+            &cli,
+            DEVICE_KEY,
+            GROUP_KEY,
+            file,
+            &["--device-name", "a\nb"],
+        ),
+        "--device-name",
+        &[],
+    );
+    assert!(!path.exists(), "no file for refused input");
+
+    // --device-file is required: the device password must be kept somewhere.
+    let run = cli.run(&[
+        "confirm-device",
+        "--access-token",
+        TOKEN,
+        "--device-key",
+        DEVICE_KEY,
+        "--device-group-key",
+        GROUP_KEY,
+    ]);
+    assert_eq!(run.code(), 2, "{run:#?}");
+    assert!(run.stderr.contains("--device-file"), "{run:#?}");
+
+    // An existing file, or a symlink (even a dangling one), is never written through.
+    let existing = device_file(&dir, "existing.json", "keep me");
+    assert_refused(
+        &confirm(&cli, DEVICE_KEY, GROUP_KEY, &existing, &[]),
+        "exists",
+        &[],
+    );
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+    #[cfg(unix)]
+    {
+        let target = dir.join("target.json");
+        let link = dir.join("link.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let run = confirm(&cli, DEVICE_KEY, GROUP_KEY, link.to_str().unwrap(), &[]);
+        assert_refused(&run, "--device-file", &[]);
+        assert!(!target.exists(), "nothing written through the link");
+    }
+    let run = confirm(
+        &cli,
+        DEVICE_KEY,
+        GROUP_KEY,
+        dir.join("no/such/dir.json").to_str().unwrap(),
+        &[],
+    );
+    assert_refused(&run, "cannot create", &[]);
+
+    // Well-formed: the file is made, ConfirmDevice fails (nothing listens), the file is gone.
+    let run = confirm(&cli, DEVICE_KEY, GROUP_KEY, file, &[]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with("error: Transport: ConfirmDevice "),
+        "{run:#?}"
+    );
+    assert!(
+        !path.exists(),
+        "the empty file of an unconfirmed device is removed"
+    );
+}
+
+#[test]
+fn a_device_file_is_read_and_checked_before_any_call() {
+    let cli = cli();
+    let dir = crate::common::cli::scratch_dir("cli-input-device-file");
+    let srp = |file: &str| {
+        srp_initiate(
+            &cli,
+            "USERNAME=alice,PASSWORD=hunter2-secret",
+            &["--user-pool-id", POOL, "--device-file", file],
+        )
+    };
+    let missing = dir.join("missing.json");
+    assert_refused(
+        &srp(missing.to_str().unwrap()),
+        "cannot read",
+        &["hunter2-secret"],
+    );
+
+    let good = good_device_json();
+    let cases = [
+        // (file content, what the message says)
+        ("not json", "not a device file"),
+        ("{}", "not a device file"),
+        (
+            &good.replace(DEVICE_KEY, "us east 1_0000") as &str,
+            "invalid device key",
+        ),
+        (&good.replace(r#""v":1"#, r#""v":2"#), "format 2"),
+        (
+            &good.replace(r#""v":1"#, &format!(r#""v":"{DEVICE_PASSWORD}""#)),
+            "not a device file",
+        ),
+        (
+            &good.replace(r#""device_password""#, r#""password""#),
+            "not a device file",
+        ),
+        (
+            &good.replace(DEVICE_PASSWORD, "has space"),
+            "not a device file",
+        ),
+    ];
+    for (i, (content, expected)) in cases.iter().enumerate() {
+        let file = device_file(&dir, &format!("bad-{i}.json"), content);
+        let run = srp(&file);
+        assert_refused(&run, expected, &[DEVICE_PASSWORD, "hunter2-secret"]);
+        assert!(run.stderr.contains("--device-file"), "{run:#?}");
+    }
+
+    // respond-to-auth-challenge reads it too.
+    let bad = device_file(&dir, "bad-respond.json", "[]");
+    let run = cli.run(&[
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        "SOFTWARE_TOKEN_MFA",
+        "--session",
+        SESSION,
+        "--challenge-responses",
+        "USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456",
+        "--device-file",
+        &bad,
+    ]);
+    assert_refused(&run, "not a device file", &[SESSION]);
+
+    // A good file: the call is made (and fails: nothing listens).
+    let file = device_file(&dir, "good.json", &good);
+    let run = srp(&file);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with("error: Transport: InitiateAuth "),
+        "{run:#?}"
+    );
+    assert!(!run.stderr.contains(DEVICE_PASSWORD), "{run:#?}");
+
+    // A file others may read: a warning (as ssh gives of a key), and the sign-in goes on.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let run = srp(&file);
+        assert_eq!(run.code(), 1, "{run:#?}");
+        let lines = run.stderr_lines();
+        assert_eq!(lines.len(), 2, "{run:#?}");
+        assert!(
+            lines[0].starts_with("warning: ") && lines[0].contains("chmod 600"),
+            "{run:#?}"
+        );
+    }
+}
+
+#[test]
+fn opaque_values_may_start_with_a_hyphen() {
+    // Cognito's device group keys start with '-', and an opaque token, Session or page token may: each is taken
+    // as the flag's value (the call is made, and fails: nothing listens), not as a flag.
+    let cli = cli();
+    let session = format!("-_{SESSION}");
+    let run = cli.run(&[
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        "SOFTWARE_TOKEN_MFA",
+        "--session",
+        &session,
+        "--challenge-responses",
+        "USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(run.stderr.starts_with("error: Transport: "), "{run:#?}");
+    let run = cli.run(&[
+        "verify-software-token",
+        "--session",
+        &session,
+        "--user-code",
+        "123456",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let run = cli.run(&[
+        "list-devices",
+        "--access-token",
+        TOKEN,
+        "--pagination-token",
+        "-page",
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let token = format!("-{TOKEN}");
+    let run = cli.run(&[
+        "get-device",
+        "--access-token",
+        &token,
+        "--device-key",
+        DEVICE_KEY,
+    ]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let run = cli.run(&["associate-software-token", "--access-token", &token]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    let dir = crate::common::cli::scratch_dir("cli-input-hyphen");
+    let path = dir.join("device.json");
+    let run = confirm(&cli, DEVICE_KEY, "-8abc", path.to_str().unwrap(), &[]);
+    assert_eq!(run.code(), 1, "{run:#?}");
+    assert!(
+        run.stderr.starts_with("error: Transport: ConfirmDevice "),
+        "{run:#?}"
+    );
 }

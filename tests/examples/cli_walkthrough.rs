@@ -32,7 +32,7 @@ fn wrong(code: &str) -> String {
 
 /// `value[key]` as a non-empty string.
 #[track_caller]
-fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+pub(crate) fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value[key]
         .as_str()
         .filter(|s| !s.is_empty())
@@ -40,7 +40,7 @@ fn text<'a>(value: &'a Value, key: &str) -> &'a str {
 }
 
 /// The top-level keys of a JSON object, sorted.
-fn keys(value: &Value) -> Vec<&str> {
+pub(crate) fn keys(value: &Value) -> Vec<&str> {
     let mut keys: Vec<&str> = value
         .as_object()
         .unwrap_or_else(|| panic!("not an object: {value:#}"))
@@ -69,7 +69,7 @@ fn assert_tokens(out: &Value) -> &Value {
 
 /// Asserts a challenge in the AWS CLI's shape; returns its Session.
 #[track_caller]
-fn assert_challenge<'a>(out: &'a Value, name: &str) -> &'a str {
+pub(crate) fn assert_challenge<'a>(out: &'a Value, name: &str) -> &'a str {
     assert_eq!(
         keys(out),
         ["ChallengeName", "ChallengeParameters", "Session"],
@@ -82,7 +82,7 @@ fn assert_challenge<'a>(out: &'a Value, name: &str) -> &'a str {
 
 /// Asserts the run succeeded without printing anything (the set-*-preference commands).
 #[track_caller]
-fn assert_silent_success(run: &Run) {
+pub(crate) fn assert_silent_success(run: &Run) {
     assert_eq!(run.code(), 0, "{run:#?}");
     assert_eq!(run.stdout, "", "{run:#?}");
     assert_eq!(run.stderr, "", "{run:#?}");

@@ -9,6 +9,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+#[cfg(feature = "local-endpoint")]
+mod cli_devices;
 mod cli_input;
 mod cli_walkthrough;
 mod quickstart;

@@ -582,3 +582,108 @@ async fn devices_are_listed_page_by_page_in_memory() {
 async fn devices_are_listed_page_by_page_local() {
     devices_are_listed_page_by_page(Peer::Local).await;
 }
+
+/// `device::register` is ConfirmDevice alone: in an opt-in pool it says the person must choose
+/// (UserConfirmationNecessary) and sends no UpdateDeviceStatus, so the device stays unremembered
+/// and the code is still asked; in an "always" pool the device is remembered by ConfirmDevice.
+/// Keys outside Cognito's form are the caller's input here, refused before any call.
+#[tokio::test]
+async fn register_is_confirm_device_alone() {
+    for (config, necessary, user) in [(OPT_IN_SKIP, true, "kim"), (ALWAYS_SKIP, false, "lee")] {
+        let (env, secret) = setup(Peer::InMemory, config, user).await;
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&calls);
+        let spy = Intercept::new(pool(&env).clone(), move |call| {
+            seen.lock().unwrap().push(call.operation.name());
+            Decision::Forward
+        });
+        let sign_in = env.srp_sign_in(false);
+        let tokens = sign_in_with_code(&env, &sign_in, user, &secret).await;
+        let metadata = tokens.new_device.clone().expect("NewDeviceMetadata");
+
+        let bad =
+            cognito_mfa::backend::NewDeviceMetadata::new("no-key", &metadata.device_group_key);
+        let refused = device::register(&spy, &tokens.access_token, &bad, None).await;
+        assert!(
+            matches!(refused, Err(Error::InvalidInput(_))),
+            "{refused:?}"
+        );
+        assert!(calls.lock().unwrap().is_empty(), "refused before any call");
+
+        let registered = device::register(&spy, &tokens.access_token, &metadata, Some("CLI"))
+            .await
+            .expect("ConfirmDevice");
+        assert_eq!(registered.user_confirmation_necessary, necessary, "{user}");
+        assert_eq!(registered.device.key(), metadata.device_key);
+        assert_eq!(*calls.lock().unwrap(), ["ConfirmDevice"], "{user}");
+
+        let (step, _) = on_device(&sign_in, &registered.device, user).await;
+        assert_eq!(
+            matches!(step, SignInStep::Done(_)),
+            !necessary,
+            "{user}: remembered only where the pool remembers on its own"
+        );
+    }
+}
+
+/// `OnDevice::resume_parts`: a challenge rebuilt from its name, Session and user name (what the
+/// cognito-idp example holds) answers with DEVICE_KEY, and the device proves itself after the
+/// code: tokens without a new device. The plain `SignIn::resume_parts` of the same kind of
+/// challenge sends no DEVICE_KEY, and its tokens bring a new device.
+async fn resume_parts_on_device_proves_the_device(peer: Peer) {
+    let (env, secret) = setup(peer, OPT_IN_SKIP, "max").await;
+    let sign_in = env.srp_sign_in(false);
+    let (device, _) = confirm_after_code(
+        &env,
+        &sign_in,
+        "max",
+        &secret,
+        DeviceRememberedStatus::NotRemembered,
+    )
+    .await;
+
+    let (step, _) = on_device(&sign_in, &device, "max").await;
+    let saved = step.into_saved().expect("the code is asked");
+    let rebuilt = sign_in
+        .on_device(&device)
+        .resume_parts(saved.challenge_name(), saved.session().clone(), "max")
+        .expect("rebuilt");
+    let SignInStep::TotpRequired(challenge) = rebuilt else {
+        panic!("rebuilt as the code challenge");
+    };
+    let code = env.next_code(&secret).await;
+    let tokens = tokens_of(challenge.answer(&sign_in, &code).await.expect("code"));
+    assert!(
+        tokens.new_device.is_none(),
+        "the device answered DEVICE_SRP_AUTH after the code"
+    );
+
+    let first = sign_in
+        .password_srp("max", &Password::new(PASSWORD))
+        .await
+        .expect("USER_SRP_AUTH");
+    let saved = first.into_saved().expect("the code is asked");
+    let SignInStep::TotpRequired(challenge) = sign_in
+        .resume_parts(saved.challenge_name(), saved.session().clone(), "max")
+        .unwrap()
+    else {
+        panic!("rebuilt as the code challenge");
+    };
+    let code = env.next_code(&secret).await;
+    let tokens = tokens_of(challenge.answer(&sign_in, &code).await.expect("code"));
+    assert!(
+        tokens.new_device.is_some(),
+        "no device presented: a new one"
+    );
+}
+
+#[tokio::test]
+async fn resume_parts_on_device_proves_the_device_in_memory() {
+    resume_parts_on_device_proves_the_device(Peer::InMemory).await;
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn resume_parts_on_device_proves_the_device_local() {
+    resume_parts_on_device_proves_the_device(Peer::Local).await;
+}

@@ -32,7 +32,8 @@ input#code { letter-spacing: .3em; width: 9em; }
 button { font-size: 1rem; padding: .5rem 1.2rem; margin-top: .8rem; }
 .error { color: #a00000; background: #fde8e8; padding: .5rem .8rem; border-left: 4px solid #a00000; }
 .notice { background: #e8f0fd; padding: .5rem .8rem; border-left: 4px solid #1f4fa0; }
-.key { font-family: ui-monospace, monospace; font-size: 1.2rem; word-spacing: .4em; background: #f3f3f3; padding: .3rem .5rem; }
+.key { display: inline-block; font-family: ui-monospace, monospace; font-size: 1.2rem; word-spacing: .4em; background: #f3f3f3; padding: .1rem .5rem; margin: .3rem 0; }
+ol li { margin-bottom: .6rem; }
 .qr svg { width: 220px; height: 220px; }
 dl.claims dt { font-weight: 600; }
 dl.claims dd { margin: 0 0 .6rem 0; font-family: ui-monospace, monospace; word-break: break-all; }
@@ -115,7 +116,7 @@ pub fn sign_in(
 
 pub fn code(csrf: &str, error: Option<&str>, username: &str, device: Option<&str>) -> Html<String> {
     let from = device
-        .map(|d| format!(" (<em>{}</em>)", escape(d)))
+        .map(|d| format!(" (registered as <em>{}</em>)", escape(d)))
         .unwrap_or_default();
     page(
         "Enter your code",

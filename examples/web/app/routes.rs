@@ -29,7 +29,7 @@ struct Visit {
 }
 
 impl Visit {
-    fn load(state: &AppState, jar: &CookieJar) -> Result<Self, Response> {
+    fn load(state: &AppState, jar: &CookieJar) -> Result<Self, Box<Response>> {
         if let Some(cookie) = jar.get(state.policy().session_name())
             && let Some(session) = state.take(cookie.value())
         {
@@ -41,7 +41,9 @@ impl Visit {
             });
         }
         let (Some(id), Some(session)) = (security::random_token(), WebSession::new()) else {
-            return Err(failure("No randomness available for a session id."));
+            return Err(Box::new(failure(
+                "No randomness available for a session id.",
+            )));
         };
         Ok(Self {
             id,
@@ -54,9 +56,11 @@ impl Visit {
     /// A new session id and CSRF token for the same session: after the
     /// privilege changes (a sign-in), so an id planted or seen before is
     /// worth nothing.
-    fn rotate(&mut self) -> Result<(), Response> {
+    fn rotate(&mut self) -> Result<(), Box<Response>> {
         let (Some(id), Some(csrf)) = (security::random_token(), security::random_token()) else {
-            return Err(failure("No randomness available for a session id."));
+            return Err(Box::new(failure(
+                "No randomness available for a session id.",
+            )));
         };
         self.id = id;
         self.session.csrf = csrf;
@@ -176,7 +180,7 @@ pub async fn not_found() -> Response {
 pub async fn home(State(state): State<AppState>, jar: CookieJar) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if matches!(visit.session.stage, Stage::SignedIn(_)) {
         return visit.finish(&state, jar, redirect("/signed-in"));
@@ -195,7 +199,7 @@ pub async fn sign_in(
 ) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !visit.csrf_ok(&form.csrf) {
         return visit.refuse_form(&state, jar);
@@ -242,7 +246,7 @@ async fn advance(
         }
         SignInStep::TotpRequired(challenge) => {
             visit.session.stage = Stage::Code {
-                challenge,
+                challenge: Box::new(challenge),
                 attempts: 0,
             };
             visit.finish(state, jar, redirect("/code"))
@@ -291,7 +295,7 @@ async fn signed_in(
 ) -> Response {
     let (device_jar, notice) = devices::after_sign_in(state, &tokens, remember, device_jar).await;
     if let Err(response) = visit.rotate() {
-        return response;
+        return *response;
     }
     visit.session.stage = Stage::SignedIn(Box::new(SignedIn {
         username: username.to_owned(),
@@ -306,7 +310,7 @@ async fn signed_in(
 pub async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Response {
     let visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let page = match &visit.session.stage {
         Stage::Code { challenge, .. } => pages::code(
@@ -328,7 +332,7 @@ pub async fn code(
 ) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !visit.csrf_ok(&form.csrf) {
         return visit.refuse_form(&state, jar);
@@ -354,7 +358,7 @@ pub async fn code(
                     same.friendly_device_name(),
                 );
                 visit.session.stage = Stage::Code {
-                    challenge: same,
+                    challenge: Box::new(same),
                     attempts,
                 };
                 visit.finish(&state, jar, page.into_response())
@@ -404,7 +408,7 @@ fn render_setup(visit: &Visit, error: Option<&str>) -> Option<Response> {
 pub async fn setup_page(State(state): State<AppState>, jar: CookieJar) -> Response {
     let visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let response = render_setup(&visit, None).unwrap_or_else(|| redirect("/"));
     visit.finish(&state, jar, response)
@@ -418,7 +422,7 @@ pub async fn setup(
 ) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !visit.csrf_ok(&form.csrf) {
         return visit.refuse_form(&state, jar);
@@ -472,7 +476,7 @@ async fn mfa_status(state: &AppState, tokens: &AuthTokens) -> (String, bool) {
 pub async fn signed_in_page(State(state): State<AppState>, jar: CookieJar) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Stage::SignedIn(signed) = &visit.session.stage else {
         return visit.finish(&state, jar, redirect("/"));
@@ -552,7 +556,7 @@ pub async fn account_page(
 ) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let response = render_account(&state, &mut visit, &device_jar, None).await;
     visit.finish(&state, jar, response)
@@ -564,13 +568,13 @@ fn signed_in_form(
     state: &AppState,
     jar: CookieJar,
     csrf: &str,
-) -> Result<(Visit, CookieJar), Response> {
+) -> Result<(Visit, CookieJar), Box<Response>> {
     let visit = Visit::load(state, &jar)?;
     if !visit.csrf_ok(csrf) {
-        return Err(visit.refuse_form(state, jar));
+        return Err(Box::new(visit.refuse_form(state, jar)));
     }
     if !matches!(visit.session.stage, Stage::SignedIn(_)) {
-        return Err(visit.finish(state, jar, redirect("/")));
+        return Err(Box::new(visit.finish(state, jar, redirect("/"))));
     }
     Ok((visit, jar))
 }
@@ -589,7 +593,7 @@ pub async fn totp_start(
 ) -> Response {
     let (mut visit, jar) = match signed_in_form(&state, jar, &form.csrf) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(signed) = signed_mut(&mut visit) else {
         return visit.finish(&state, jar, redirect("/"));
@@ -617,7 +621,7 @@ pub async fn totp_verify(
 ) -> Response {
     let (mut visit, jar) = match signed_in_form(&state, jar, &form.csrf) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(signed) = signed_mut(&mut visit) else {
         return visit.finish(&state, jar, redirect("/"));
@@ -652,7 +656,7 @@ pub async fn totp_cancel(
 ) -> Response {
     let (mut visit, jar) = match signed_in_form(&state, jar, &form.csrf) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if let Some(signed) = signed_mut(&mut visit) {
         signed.enrolling = None;
@@ -668,7 +672,7 @@ pub async fn forget_device(
 ) -> Response {
     let (mut visit, jar) = match signed_in_form(&state, jar, &form.csrf) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(signed) = signed_mut(&mut visit) else {
         return visit.finish(&state, jar, redirect("/"));
@@ -693,7 +697,7 @@ pub async fn sign_out(
 ) -> Response {
     let mut visit = match Visit::load(&state, &jar) {
         Ok(v) => v,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !visit.csrf_ok(&form.csrf) {
         return visit.refuse_form(&state, jar);
@@ -706,7 +710,7 @@ pub async fn sign_out(
     fresh.flash = Some("You are signed out.".to_owned());
     visit.session = fresh;
     if let Err(response) = visit.rotate() {
-        return response;
+        return *response;
     }
     visit.finish(&state, jar, redirect("/"))
 }

@@ -140,7 +140,7 @@ pub enum Stage {
     /// SOFTWARE_TOKEN_MFA: waiting for a code. The challenge holds the
     /// Session, a bearer credential: it never leaves the server.
     Code {
-        challenge: TotpChallenge,
+        challenge: Box<TotpChallenge>,
         attempts: u8,
     },
     /// MFA_SETUP: the QR code is shown, waiting for the first code. Holds

@@ -276,3 +276,89 @@ async fn the_device_cookie_is_encrypted_and_bound_to_the_key() {
     let jar = PrivateCookieJar::from_headers(&headers, key.clone());
     assert!(jar.get("sid").is_none());
 }
+
+/// The setup key shown on a page, without its spaces.
+fn setup_key(page: &str) -> String {
+    let at = page.find("id=\"setup-key\">").expect("a setup key") + 15;
+    page[at..].split('<').next().unwrap().replace(' ', "")
+}
+
+/// The `sid=...` a response sets, or the one already held.
+fn session_after(answer: &Answer, held: &str) -> String {
+    answer
+        .set_cookie()
+        .iter()
+        .find(|c| c.starts_with("sid="))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .unwrap_or_else(|| held.to_owned())
+}
+
+#[tokio::test]
+async fn codes_per_pending_enrollment_are_bounded_at_five() {
+    use cognito_mfa::TotpSecret;
+    use cognito_mfa::clock::Clock as _;
+    use cognito_mfa::testing::Authenticator;
+
+    let server = Server::start().await;
+    let http = Http::new(&server);
+    // Sign in and set up the authenticator through the MFA_SETUP page.
+    let page = http.get("/", None).await;
+    let cookie = page.session();
+    http.post("/sign-in", Some(&cookie), &sign_in_form(&page.csrf()))
+        .await;
+    let setup = http.get("/setup", Some(&cookie)).await;
+    let phone = Authenticator::new(&TotpSecret::new(setup_key(&setup.body))).unwrap();
+    let code = phone.code_for_clock(&server.clock);
+    let form = format!("csrf={}&code={}", setup.csrf(), code.expose_secret());
+    let done = http.post("/setup", Some(&cookie), &form).await;
+    assert_eq!(done.headers[header::LOCATION], "/signed-in");
+    let cookie = session_after(&done, &cookie);
+
+    // A new authenticator from the account page: no Session to spend, so only the app's bound
+    // stops a guesser.
+    let account = http.get("/account", Some(&cookie)).await;
+    let csrf = account.csrf();
+    http.post(
+        "/account/totp/start",
+        Some(&cookie),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    let account = http.get("/account", Some(&cookie)).await;
+    let new_phone = Authenticator::new(&TotpSecret::new(setup_key(&account.body))).unwrap();
+    let mut wrong = 0u32;
+    let mut tries = Vec::new();
+    while tries.len() < 5 {
+        let guess = format!("{wrong:06}");
+        wrong += 1;
+        if new_phone.matches(&guess, server.clock.now()) {
+            continue;
+        }
+        let answer = http
+            .post(
+                "/account/totp/verify",
+                Some(&cookie),
+                &format!("csrf={csrf}&code={guess}"),
+            )
+            .await;
+        tries.push(answer.body);
+    }
+    for (i, body) in tries[..4].iter().enumerate() {
+        assert!(
+            body.contains("That code is not right."),
+            "try {}: {body}",
+            i + 1
+        );
+        assert!(
+            body.contains("id=\"setup-key\""),
+            "try {}: still set up",
+            i + 1
+        );
+    }
+    assert!(
+        tries[4].contains("Too many wrong codes."),
+        "the fifth: {}",
+        tries[4]
+    );
+    assert!(!tries[4].contains("id=\"setup-key\""), "the setup is gone");
+}

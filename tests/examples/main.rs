@@ -1,4 +1,5 @@
-//! The examples as a person runs them: the quickstart and the cognito-idp walkthrough.
+//! The examples as a person runs them: the quickstart, the cognito-idp walkthrough and the web
+//! example.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,3 +15,4 @@ mod cli_devices;
 mod cli_input;
 mod cli_walkthrough;
 mod quickstart;
+mod web;

@@ -27,8 +27,9 @@
 //! the device calls ConfirmDevice, (Admin)UpdateDeviceStatus,
 //! (Admin)ListDevices, (Admin)GetDevice, (Admin)ForgetDevice —
 //! and the setup a test needs: CreateUserPool (each call a new, separate
-//! pool; MfaConfiguration and DeviceConfiguration), DescribeUserPool (id,
-//! name, MFA mode, DeviceConfiguration), CreateUserPoolClient
+//! pool; MfaConfiguration, DeviceConfiguration, UserPoolTier and
+//! Policies.SignInPolicy.AllowedFirstAuthFactors), DescribeUserPool (the
+//! same back), CreateUserPoolClient
 //! (ClientName, GenerateSecret, ExplicitAuthFlows, AuthSessionValidity),
 //! AdminCreateUser (TemporaryPassword, UserAttributes; no message is ever
 //! sent), AdminSetUserPassword and AdminUpdateUserAttributes. Any other

@@ -125,6 +125,7 @@ def main():
     # pycognito is installed by tests/run.sh; without it this fails, it does not skip.
     srp_with_totp(idp, pool_id, client_id)
     devices(idp)
+    user_auth(idp)
     print("boto3 walkthrough: ok")
 
 
@@ -272,6 +273,55 @@ def devices(idp):
     except botocore.exceptions.ClientError as e:
         assert e.response["Error"]["Code"] == "NotAuthorizedException", e.response["Error"]
         print("wrong device password refused:", e.response["Error"]["Code"])
+
+
+def user_auth(idp):
+    """USER_AUTH through botocore's own model of it: SELECT_CHALLENGE with AvailableChallenges
+    (a top-level member), the password chosen; a preferred PASSWORD taken at once; and the
+    tier error on a Lite pool."""
+    pool_id = idp.create_user_pool(
+        PoolName="choice",
+        UserPoolTier="ESSENTIALS",
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+    )["UserPool"]["Id"]
+    described = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert described["UserPoolTier"] == "ESSENTIALS", described
+    assert described["Policies"]["SignInPolicy"]["AllowedFirstAuthFactors"] == [
+        "PASSWORD", "EMAIL_OTP"], described
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="choice", ExplicitAuthFlows=["ALLOW_USER_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="gil", MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": "gil@example.com"}])
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="gil", Password=PASSWORD,
+                                Permanent=True)
+    first = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_AUTH",
+                              AuthParameters={"USERNAME": "gil"})
+    assert first["ChallengeName"] == "SELECT_CHALLENGE", first.get("ChallengeName")
+    assert first["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"], first
+    done = idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="SELECT_CHALLENGE", Session=first["Session"],
+        ChallengeResponses={"USERNAME": "gil", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD})
+    assert done["AuthenticationResult"]["AccessToken"], sorted(done)
+    direct = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "gil", "PREFERRED_CHALLENGE": "PASSWORD",
+                        "PASSWORD": PASSWORD})
+    assert direct["AuthenticationResult"]["AccessToken"], sorted(direct)
+    print("USER_AUTH: SELECT_CHALLENGE with AvailableChallenges, then tokens")
+
+    lite = idp.create_user_pool(PoolName="lite", UserPoolTier="LITE")["UserPool"]["Id"]
+    lite_client = idp.create_user_pool_client(
+        UserPoolId=lite, ClientName="lite", ExplicitAuthFlows=["ALLOW_USER_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    try:
+        idp.initiate_auth(ClientId=lite_client, AuthFlow="USER_AUTH",
+                          AuthParameters={"USERNAME": "gil"})
+        raise AssertionError("USER_AUTH on a Lite pool was accepted")
+    except botocore.exceptions.ClientError as e:
+        code = e.response["Error"]["Code"]
+        assert code == "FeatureUnavailableInTierException", e.response["Error"]
+        print("USER_AUTH on LITE refused:", code)
 
 
 if __name__ == "__main__":

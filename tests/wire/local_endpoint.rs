@@ -428,6 +428,8 @@ async fn boto3_walkthrough() {
         "pycognito device confirmed",
         "pycognito device sign-in without a code: tokens",
         "wrong device password refused: NotAuthorizedException",
+        "USER_AUTH: SELECT_CHALLENGE with AvailableChallenges, then tokens",
+        "USER_AUTH on LITE refused: FeatureUnavailableInTierException",
         "boto3 walkthrough: ok",
     ] {
         assert!(stdout.contains(line), "{line:?} not in:\n{stdout}");

@@ -486,3 +486,31 @@ async fn web_authn_is_a_typed_step() {
         ]
     );
 }
+
+/// SMS_OTP as the first factor: a user without MFA, with a phone number, preferring it; the
+/// text message's code (SMS_OTP_CODE) signs in. Not SMS_MFA: the code stands for the password.
+#[tokio::test]
+async fn sms_code_first_factor() {
+    let (env, sign_in) = setup(Peer::InMemory, &["PASSWORD", "SMS_OTP"]).await;
+    env.create_user("gus", PASSWORD).await;
+    pool(&env)
+        .set_user_attribute("gus", "phone_number", "+15555550123")
+        .unwrap();
+    let step = sign_in
+        .user_auth("gus", Some(FirstFactor::SmsOtp))
+        .await
+        .unwrap();
+    let SignInStep::CodeRequired(code) = step else {
+        panic!("expected SMS_OTP, got {:?}", step.challenge_name());
+    };
+    assert_eq!(code.factor(), None, "a first factor, not SMS_MFA");
+    assert_eq!(code.destination(), Some("+*******0123"));
+    let sent = pool(&env).last_message_to("gus").unwrap();
+    assert_eq!((sent.medium, sent.first_factor), (MfaFactor::Sms, true));
+    assert_eq!(sent.destination, "+15555550123");
+    tokens_of(
+        code.answer(&sign_in, sent.code.expose_secret())
+            .await
+            .unwrap(),
+    );
+}

@@ -132,6 +132,19 @@ impl ChallengeName {
         )
     }
 
+    /// The `ChallengeResponses` key a code challenge's code goes under:
+    /// each has its own (`SOFTWARE_TOKEN_MFA_CODE`, `SMS_MFA_CODE`,
+    /// `EMAIL_OTP_CODE`, `SMS_OTP_CODE`); `None` for the others.
+    pub fn code_parameter(&self) -> Option<&'static str> {
+        match self {
+            Self::SoftwareTokenMfa => Some("SOFTWARE_TOKEN_MFA_CODE"),
+            Self::SmsMfa => Some("SMS_MFA_CODE"),
+            Self::EmailOtp => Some("EMAIL_OTP_CODE"),
+            Self::SmsOtp => Some("SMS_OTP_CODE"),
+            _ => None,
+        }
+    }
+
     /// The wire name.
     pub fn as_str(&self) -> &str {
         match self {

@@ -393,11 +393,7 @@ impl CodeChallenge {
     /// The `ChallengeResponses` key the code goes under: each challenge has
     /// its own (`SMS_MFA_CODE`, `EMAIL_OTP_CODE`, `SMS_OTP_CODE`).
     fn answer_key(&self) -> &'static str {
-        match self.pending.name {
-            ChallengeName::EmailOtp => "EMAIL_OTP_CODE",
-            ChallengeName::SmsOtp => "SMS_OTP_CODE",
-            _ => "SMS_MFA_CODE",
-        }
+        self.pending.name.code_parameter().unwrap_or("SMS_MFA_CODE")
     }
 
     /// Where the code went, masked (`+*******1234`, `a***@e***`).

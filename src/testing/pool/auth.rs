@@ -9,7 +9,7 @@ use super::clients::ClientRecord;
 use super::compare::same_secret;
 use super::errors::{
     code_reused, invalid_parameter, missing_parameter, not_authorized, session_spent,
-    totp_not_verified, user_disabled, user_not_found, wrong_password,
+    totp_not_verified, user_disabled, user_not_found,
 };
 use super::locks::{lock, read};
 use super::store::{Fault, SessionRecord};
@@ -105,16 +105,29 @@ impl Inner {
         parameters: &'p Parameters,
         factor: &str,
     ) -> Result<(&'p str, Option<Resolved>), ServiceError> {
-        let given = parameters
+        parameters
             .get("USERNAME")
             .ok_or_else(|| missing_parameter("USERNAME"))?;
         let value = parameters
             .get(factor)
             .ok_or_else(|| missing_parameter(factor))?;
+        Ok((value, self.named_user(client, parameters)?))
+    }
+
+    /// USERNAME is there, and SECRET_HASH is over the name as typed (an
+    /// alias) or the canonical one. The user the name resolves to, if any.
+    pub(super) fn named_user(
+        &self,
+        client: &ClientRecord,
+        parameters: &Parameters,
+    ) -> Result<Option<Resolved>, ServiceError> {
+        let given = parameters
+            .get("USERNAME")
+            .ok_or_else(|| missing_parameter("USERNAME"))?;
         let resolved = self.resolve(given);
         let canonical = resolved.as_ref().map_or(given, |(name, _)| name.as_str());
         client.check_secret_hash(parameters.get("SECRET_HASH"), &[given, canonical])?;
-        Ok((value, resolved))
+        Ok(resolved)
     }
 
     fn password_auth(
@@ -128,16 +141,7 @@ impl Inner {
         let config = self.config();
         let (next, params) = {
             let mut user = lock(&user);
-            if user.status == AccountStatus::ExternalProvider {
-                // Undocumented. A federated user has no password in the pool
-                // and signs in at their IdP; Cognito answers a password
-                // attempt as it does any wrong password.
-                return Err(wrong_password());
-            }
-            if !user.enabled {
-                return Err(user_disabled());
-            }
-            user.presented_device(parameters)?;
+            user.may_sign_in(parameters)?;
             user.check_password(password, now)?;
             let next = after_password(&mut user, config);
             let next = self.with_device(&user, parameters, next)?;
@@ -283,24 +287,6 @@ impl Inner {
             SessionStep::SelectChallenge(offered) => {
                 self.select_challenge(&mut user, offered, responses, now)?
             }
-            SessionStep::FirstFactorCode { factor, code } => {
-                let field = if *factor == MfaFactor::Email {
-                    "EMAIL_OTP_CODE"
-                } else {
-                    "SMS_OTP_CODE"
-                };
-                let given = responses
-                    .get(field)
-                    .ok_or_else(|| missing_parameter(field))?;
-                if !same_secret(given, code) {
-                    return Err(Fault::wrong_code(ServiceError::new(
-                        "CodeMismatchException",
-                        "Invalid code or auth state for the user.",
-                    )));
-                }
-                self.with_device(&user, responses, Next::Tokens)
-                    .map_err(Fault::end)?
-            }
             SessionStep::DeviceSrpAuth { device_key } => {
                 Next::Challenge(self.device_srp(&user, device_key, responses)?)
             }
@@ -380,12 +366,10 @@ impl Inner {
                     Err(CodeFault::Reused) => return Err(code_reused().into()),
                 }
             }
-            SessionStep::Delivered { factor, code } => {
-                let field = if *factor == MfaFactor::Email {
-                    "EMAIL_OTP_CODE"
-                } else {
-                    "SMS_MFA_CODE"
-                };
+            SessionStep::Delivered { code, .. } | SessionStep::FirstFactorCode { code, .. } => {
+                // Each code challenge has its own key (SMS_MFA_CODE,
+                // EMAIL_OTP_CODE, SMS_OTP_CODE).
+                let field = record.step.challenge().code_parameter().unwrap_or("CODE");
                 let given = responses
                     .get(field)
                     .ok_or_else(|| missing_parameter(field))?;

@@ -10,12 +10,12 @@ use super::clients::ClientRecord;
 use super::compare::same_secret;
 use super::errors::{
     device_not_found, internal_error, invalid_parameter, missing_parameter, timestamp_format,
-    user_disabled, user_not_found, wrong_password,
+    user_not_found, wrong_password,
 };
 use super::locks::lock;
 use super::random::random_base64;
 use super::store::{BlockRecord, Fault};
-use super::users::{AccountStatus, UserRecord};
+use super::users::UserRecord;
 use crate::backend::{AuthResponse, Parameters};
 use crate::error::ServiceError;
 use crate::secret::Session;
@@ -94,14 +94,7 @@ impl Inner {
         let (username, user) = resolved.ok_or_else(user_not_found)?;
         let verifier = {
             let user = lock(&user);
-            if user.status == AccountStatus::ExternalProvider {
-                // As for a password: a federated user has none in the pool.
-                return Err(wrong_password());
-            }
-            if !user.enabled {
-                return Err(user_disabled());
-            }
-            user.presented_device(parameters)?;
+            user.may_sign_in(parameters)?;
             user.srp.clone().ok_or_else(wrong_password)?
         };
         // B = k·v + g^b: the pool's share of the maths, outside the lock.

@@ -8,14 +8,12 @@
 
 use super::challenges::{Next, SessionStep, after_password, challenge_parameters};
 use super::clients::ClientRecord;
-use super::errors::{
-    invalid_parameter, missing_parameter, user_disabled, user_not_found, wrong_password,
-};
+use super::errors::{invalid_parameter, missing_parameter, user_not_found, wrong_password};
 use super::locks::{lock, read, write};
 use super::random::random_digits;
 use super::srp::password_verifier;
 use super::store::Fault;
-use super::users::{AccountStatus, UserRecord};
+use super::users::UserRecord;
 use super::{InMemoryPool, Inner};
 use crate::backend::{
     AuthResponse, MfaFactor, Parameters, PoolMfaMode, UserPoolDescription, UserPoolTier,
@@ -124,23 +122,13 @@ impl Inner {
         now: SystemTime,
     ) -> Result<AuthResponse, ServiceError> {
         self.check_tier("Choice-based sign-in (USER_AUTH)")?;
-        let given = parameters
-            .get("USERNAME")
-            .ok_or_else(|| missing_parameter("USERNAME"))?;
-        let resolved = self.resolve(given);
-        let canonical = resolved.as_ref().map_or(given, |(name, _)| name.as_str());
-        client.check_secret_hash(parameters.get("SECRET_HASH"), &[given, canonical])?;
-        let (username, user) = resolved.ok_or_else(user_not_found)?;
+        let (username, user) = self
+            .named_user(client, parameters)?
+            .ok_or_else(user_not_found)?;
         let config = self.config();
         let (next, params) = {
             let mut user = lock(&user);
-            if user.status == AccountStatus::ExternalProvider {
-                return Err(wrong_password());
-            }
-            if !user.enabled {
-                return Err(user_disabled());
-            }
-            user.presented_device(parameters)?;
+            user.may_sign_in(parameters)?;
             let available = self.available(&user);
             let next = match parameters.get("PREFERRED_CHALLENGE") {
                 Some(preferred) if available.iter().any(|a| a == preferred) => self

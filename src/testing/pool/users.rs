@@ -10,7 +10,7 @@ use super::errors::{
 use super::locks::{lock, read, write};
 use super::random::random_uuid;
 use super::{InMemoryPool, Inner};
-use crate::backend::{MfaFactor, PoolMfaMode, UserStatus, UserTarget};
+use crate::backend::{MfaFactor, Parameters, PoolMfaMode, UserStatus, UserTarget};
 use crate::error::{Error, Operation, ServiceError};
 use crate::secret::{AccessToken, OneTimeCode, TotpSecret};
 use crate::srp::Verifier;
@@ -121,6 +121,22 @@ impl UserRecord {
             devices: Vec::new(),
             device_group_key: None,
         }
+    }
+
+    /// Whether the user may start a sign-in with the pool's own factors,
+    /// and the device DEVICE_KEY names is theirs.
+    pub(super) fn may_sign_in(&self, parameters: &Parameters) -> Result<(), ServiceError> {
+        if self.status == AccountStatus::ExternalProvider {
+            // Undocumented. A federated user has no password in the pool and
+            // signs in at their IdP; Cognito answers a sign-in attempt as it
+            // does a wrong password.
+            return Err(wrong_password());
+        }
+        if !self.enabled {
+            return Err(user_disabled());
+        }
+        self.presented_device(parameters)?;
+        Ok(())
     }
 
     /// A password attempt (InitiateAuth's PASSWORD), through

@@ -644,3 +644,36 @@ async fn moto_tracks_no_devices() {
         }
     }
 }
+
+/// moto refuses USER_AUTH: a typed error, never a silent success. moto: InvalidParameterException,
+/// USER_AUTH not in its AuthFlow enum (it knows no choice-based sign-in); Cognito: SELECT_CHALLENGE (shown on the in-memory
+/// pool and the local endpoint in `user_auth.rs`).
+#[ignore = "needs moto: tests/run.sh installs and runs it"]
+#[tokio::test]
+async fn moto_refuses_user_auth() {
+    use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
+    let backend = backend().await;
+    let pool = TestPool::new(MotoServer::shared(), "OPTIONAL", false).await;
+    let (client_id, _) = moto::create_app_client_with_flows(
+        &pool.client,
+        &pool.pool_id,
+        &[ExplicitAuthFlowsType::AllowUserAuth],
+        false,
+    )
+    .await;
+    pool.create_confirmed_user("uma", PASSWORD).await;
+    let sign_in = SignIn::public(backend, client_id).build().unwrap();
+    let refused = sign_in.user_auth("uma", None).await;
+    match refused {
+        Err(Error::Service { operation, error }) => {
+            assert_eq!(operation, cognito_mfa::Operation::InitiateAuth);
+            assert_eq!(error.code(), "InvalidParameterException");
+            assert!(
+                error.to_string().contains("'USER_AUTH' at 'authFlow'"),
+                "{error}"
+            );
+        }
+        Err(other) => panic!("moto's refusal, typed otherwise: {other:?}"),
+        Ok(step) => panic!("moto accepted USER_AUTH: {:?}", step.challenge_name()),
+    }
+}

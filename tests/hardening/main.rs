@@ -1,4 +1,4 @@
-//! What a hostile server, tampered input or a failing network does: faults, validation, property tests and the tracing output.
+//! What a hostile server, tampered input or a failing network does: faults, validation and property tests (the tracing output has a binary of its own: tests/tracing).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,5 +11,4 @@ mod common;
 
 mod faults;
 mod proptest_inputs;
-mod sign_in_tracing;
 mod validation;

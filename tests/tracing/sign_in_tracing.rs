@@ -67,9 +67,6 @@ fn logs_name_the_steps_and_hold_no_secret() {
         .with_ansi(false)
         .finish();
     tracing::subscriber::with_default(subscriber, || {
-        // Another test's thread may have met these callsites first, with no
-        // subscriber, and cached "never": ask again now that this one is set.
-        tracing::callsite::rebuild_interest_cache();
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

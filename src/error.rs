@@ -71,6 +71,8 @@ pub enum Operation {
     AdminUpdateUserAttributes,
     /// AdminEnableUser or AdminDisableUser.
     AdminEnableDisableUser,
+    /// AdminAddUserToGroup.
+    AdminAddUserToGroup,
 }
 
 impl Operation {
@@ -96,6 +98,7 @@ impl Operation {
             Self::CreateUserPoolClient => "CreateUserPoolClient",
             Self::AdminUpdateUserAttributes => "AdminUpdateUserAttributes",
             Self::AdminEnableDisableUser => "AdminEnableUser",
+            Self::AdminAddUserToGroup => "AdminAddUserToGroup",
         }
     }
 
@@ -336,6 +339,8 @@ pub enum Field {
     Challenge,
     /// An MFA setting.
     MfaSetting,
+    /// A JSON Web Key Set, or the URL it is fetched from.
+    Jwks,
 }
 
 impl fmt::Display for Field {
@@ -357,6 +362,7 @@ impl fmt::Display for Field {
             Self::PendingChallenge => "pending challenge",
             Self::Challenge => "challenge",
             Self::MfaSetting => "MFA setting",
+            Self::Jwks => "JSON Web Key Set",
         };
         f.write_str(name)
     }

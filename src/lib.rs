@@ -104,6 +104,7 @@
 //! | `test-util` | [`testing`]: the in-memory pool, a manual clock, an authenticator |
 //! | `mock` | `MockCognitoBackend`, a mockall mock of [`CognitoBackend`] |
 //! | `local-endpoint` | `testing::LocalCognito`: the in-memory pool over HTTP in Cognito's JSON protocol (a test server) |
+//! | `verify` | `verify::TokenVerifier`: checks the ID and access tokens a pool issues (RS256, JWKS cached) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Denied, not forbidden: `srp::bn` (aws-lc big-number FFI for SRP) is the
 // one module allowed `unsafe`.
@@ -130,6 +131,9 @@ mod srp;
 pub mod testing;
 pub mod totp;
 pub mod validate;
+#[cfg(feature = "verify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verify")))]
+pub mod verify;
 
 pub use backend::CognitoBackend;
 #[cfg(any(test, feature = "mock"))]

@@ -2,13 +2,16 @@
 //! cache the verifier reads on every token.
 
 use super::error::KeysUnavailableKind;
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http_body_util::{BodyExt as _, Empty, Limited};
 use hyper::body::Bytes;
 use hyper::{Request, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
@@ -18,10 +21,12 @@ use std::time::Duration;
 /// uses; aws-lc refuses smaller keys for RS256 too).
 const MIN_MODULUS_BYTES: usize = 256;
 
-/// The RS256 keys of one pool, by `kid`.
-#[derive(Clone, Default)]
+/// The RS256 keys of one pool, by `kid`, each parsed into aws-lc's form
+/// once (rebuilding it from `n` and `e` on every token, as jsonwebtoken
+/// does, costs about 2 µs of a 16 µs check).
+#[derive(Default)]
 pub(super) struct KeySet {
-    keys: HashMap<String, DecodingKey>,
+    keys: HashMap<String, ParsedPublicKey>,
 }
 
 impl fmt::Debug for KeySet {
@@ -55,15 +60,9 @@ impl KeySet {
             if !usable {
                 continue;
             }
-            let Ok(key) = DecodingKey::from_rsa_components(n, e) else {
+            let Some(key) = rsa_key(n, e) else {
                 continue;
             };
-            if let DecodingKeyKind::RsaModulusExponent { n, .. } = key.kind() {
-                let significant = n.iter().skip_while(|&&b| b == 0).count();
-                if significant < MIN_MODULUS_BYTES {
-                    continue;
-                }
-            }
             keys.insert(kid.to_owned(), key);
         }
         if keys.is_empty() {
@@ -72,7 +71,7 @@ impl KeySet {
         Ok(Self { keys })
     }
 
-    pub(super) fn get(&self, kid: &str) -> Option<&DecodingKey> {
+    pub(super) fn get(&self, kid: &str) -> Option<&ParsedPublicKey> {
         self.keys.get(kid)
     }
 
@@ -85,6 +84,18 @@ impl KeySet {
         kids.sort();
         kids
     }
+}
+
+/// An RS256 verification key from a JWK's `n` and `e` (base64url), of 2048
+/// to 8192 bits (aws-lc's bounds for RSASSA-PKCS1-v1_5).
+fn rsa_key(n: &str, e: &str) -> Option<ParsedPublicKey> {
+    let n = URL_SAFE_NO_PAD.decode(n).ok()?;
+    let e = URL_SAFE_NO_PAD.decode(e).ok()?;
+    if n.iter().skip_while(|&&b| b == 0).count() < MIN_MODULUS_BYTES {
+        return None;
+    }
+    let der = RsaPublicKeyComponents { n: &n, e: &e }.as_der().ok()?;
+    ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, der.as_ref()).ok()
 }
 
 /// One HTTP client for the JWKS URL: plain for `http://` (moto, the local

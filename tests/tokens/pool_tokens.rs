@@ -88,6 +88,48 @@ async fn pool_tokens_verify_with_cognitos_claims() {
 }
 
 #[tokio::test]
+async fn jsonwebtoken_verifies_the_pools_tokens_too() {
+    // jsonwebtoken reads the real clock: a pool on the system clock.
+    let pool = InMemoryPool::new();
+    let (tokens, client_id) = signed_in(&pool).await;
+    let jwks: Value = serde_json::from_str(&pool.jwks_json()).unwrap();
+    let key = jsonwebtoken::DecodingKey::from_rsa_components(
+        jwks["keys"][0]["n"].as_str().unwrap(),
+        jwks["keys"][0]["e"].as_str().unwrap(),
+    )
+    .unwrap();
+    let issuer = format!(
+        "https://cognito-idp.us-east-1.amazonaws.com/{}",
+        pool.pool_id()
+    );
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[&issuer]);
+    validation.set_audience(&[&client_id]);
+    let id = jsonwebtoken::decode::<Value>(
+        tokens.id_token.as_ref().unwrap().expose_secret(),
+        &key,
+        &validation,
+    )
+    .unwrap();
+    assert_eq!(id.header.kid.as_deref(), jwks["keys"][0]["kid"].as_str());
+    assert_eq!(id.claims["cognito:username"], "alice");
+    assert_eq!(id.claims["token_use"], "id");
+    validation.validate_aud = false; // an access token has no aud
+    let access =
+        jsonwebtoken::decode::<Value>(tokens.access_token.expose_secret(), &key, &validation)
+            .unwrap();
+    assert_eq!(access.claims["client_id"], client_id.as_str());
+    assert_eq!(access.claims["sub"], id.claims["sub"]);
+    // And refuses one signed by another pool's key under this kid.
+    let other = InMemoryPool::new();
+    let (forged, _) = signed_in(&other).await;
+    assert!(
+        jsonwebtoken::decode::<Value>(forged.access_token.expose_secret(), &key, &validation)
+            .is_err()
+    );
+}
+
+#[tokio::test]
 async fn each_pool_signs_with_its_own_key() {
     let (a, b) = (InMemoryPool::new(), InMemoryPool::new());
     let (tokens, client_id) = signed_in(&a).await;

@@ -155,6 +155,30 @@ impl TokenError {
         matches!(self, Self::KeysUnavailable { .. })
     }
 
+    /// The variant's name (`"Expired"`, `"BadSignature"`, ...), for logs
+    /// and metrics.
+    ///
+    /// ```
+    /// use cognito_mfa::verify::TokenError;
+    ///
+    /// assert_eq!(TokenError::WrongClient.kind(), "WrongClient");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Malformed { .. } => "Malformed",
+            Self::UnsupportedAlgorithm { .. } => "UnsupportedAlgorithm",
+            Self::UnknownKey { .. } => "UnknownKey",
+            Self::BadSignature => "BadSignature",
+            Self::Expired { .. } => "Expired",
+            Self::NotYetValid { .. } => "NotYetValid",
+            Self::WrongIssuer { .. } => "WrongIssuer",
+            Self::WrongClient => "WrongClient",
+            Self::WrongUse { .. } => "WrongUse",
+            Self::MissingClaim { .. } => "MissingClaim",
+            Self::KeysUnavailable { .. } => "KeysUnavailable",
+        }
+    }
+
     /// Whether the token was sound and merely expired: the client should
     /// refresh its tokens (REFRESH_TOKEN_AUTH) and retry.
     pub fn is_expired(&self) -> bool {

@@ -1,4 +1,5 @@
-//! The examples as a person runs them: the quickstart and the cognito-idp walkthrough.
+//! The examples as a person runs them: the quickstart, the cognito-idp walkthrough and its
+//! verify-token.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,3 +13,4 @@ mod common;
 mod cli_input;
 mod cli_walkthrough;
 mod quickstart;
+mod verify_token;

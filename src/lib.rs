@@ -35,7 +35,12 @@
 //! challenge can be saved ([`sign_in::SavedChallenge`], feature `serde`) and
 //! resumed in another request.
 //!
-//! **4. Administer.** [`admin`] reads a user's MFA status, sets the TOTP
+//! **4. Trust the tokens.** With the `verify` feature, `verify::TokenVerifier`
+//! checks the ID or access token a request carries: RS256 under the pool's
+//! key (its JWKS fetched once and cached), issuer, client, `token_use`,
+//! expiry; typed claims, typed refusals.
+//!
+//! **5. Administer.** [`admin`] reads a user's MFA status, sets the TOTP
 //! preference, and resets a lost authenticator.
 //!
 //! ```

@@ -378,7 +378,7 @@ impl TokenVerifier {
     ///
     /// ```
     /// # use cognito_mfa::verify::TokenVerifier;
-    /// let verifier = TokenVerifier::builder("eu-west-1_AbC123", ["web-client-id", "cli-client-id"])
+    /// let verifier = TokenVerifier::builder("eu-west-1_AbC123", ["webclient1234", "cliclient5678"])
     ///     .build()?;
     /// assert_eq!(verifier.issuer(), "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123");
     /// # Ok::<(), cognito_mfa::Error>(())

@@ -61,6 +61,7 @@ use error::shown;
 use jwks::{Fetcher, KeySet};
 use serde_json::{Map, Value};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -86,8 +87,6 @@ enum Source {
 struct FetchState {
     /// When the last fetch started.
     last_attempt: Option<SystemTime>,
-    /// How many fetches were made.
-    fetches: u64,
 }
 
 struct Inner {
@@ -101,6 +100,8 @@ struct Inner {
     source: Source,
     /// Held while fetching: one fetch at a time, the others wait for it.
     fetch: tokio::sync::Mutex<FetchState>,
+    /// How many fetches were started.
+    fetches: AtomicU64,
 }
 
 /// Verifies the ID and access tokens of one user pool, for a set of app
@@ -356,6 +357,7 @@ impl TokenVerifierBuilder {
                 keys: RwLock::new(Arc::new(keys)),
                 source,
                 fetch: tokio::sync::Mutex::new(FetchState::default()),
+                fetches: AtomicU64::new(0),
             }),
         })
     }
@@ -435,7 +437,7 @@ impl TokenVerifier {
     /// # Ok::<(), cognito_mfa::Error>(())
     /// ```
     pub fn fetch_count(&self) -> u64 {
-        self.inner.fetch.try_lock().map_or(0, |state| state.fetches)
+        self.inner.fetches.load(Ordering::Relaxed)
     }
 
     /// Verifies an ID token: RS256 under the pool's key, this pool's
@@ -621,7 +623,7 @@ impl TokenVerifier {
             });
         }
         state.last_attempt = Some(now);
-        state.fetches = state.fetches.saturating_add(1);
+        self.inner.fetches.fetch_add(1, Ordering::Relaxed);
         let fetched = fetcher
             .fetch()
             .await
@@ -674,6 +676,11 @@ fn parse_header(token: &str) -> Result<Header, TokenError> {
         .map_err(|_| malformed("the header is not base64url"))?;
     let mut header: Map<String, Value> =
         serde_json::from_slice(&bytes).map_err(|_| malformed("the header is not a JSON object"))?;
+    // RFC 7515 §4.1.11: extensions marked critical must be understood;
+    // Cognito marks none, and this verifier understands none.
+    if header.contains_key("crit") {
+        return Err(malformed("the header names critical extensions"));
+    }
     let mut take = |name: &str| match header.remove(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),

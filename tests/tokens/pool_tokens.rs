@@ -197,14 +197,22 @@ async fn the_local_endpoint_serves_the_jwks_and_the_verifier_fetches_it_once() {
 /// pool's JWKS, checking RS256, issuer, audience and expiry itself.
 fn pyjwt(input: &Value) -> Value {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let python = crate::common::moto::python_path(manifest);
-    let mut child = Command::new(python)
+    // PyJWT comes with pycognito (it verifies tokens with it).
+    let python = std::env::var_os("COGNITO_MFA_PYCOGNITO_PYTHON")
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| manifest.join("target/moto-venv/bin/python"), Into::into);
+    let mut child = Command::new(&python)
         .arg(manifest.join("tests/tokens/pyjwt_verify.py"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: run `bash tests/run.sh` once, or set COGNITO_MFA_PYCOGNITO_PYTHON",
+                python.display()
+            )
+        });
     child
         .stdin
         .take()
@@ -221,7 +229,7 @@ fn pyjwt(input: &Value) -> Value {
 }
 
 #[tokio::test]
-#[ignore = "needs moto: PyJWT in the test venv (tests/run.sh installs it with moto)"]
+#[ignore = "needs pycognito: PyJWT comes with it; tests/run.sh installs and runs it"]
 async fn pyjwt_verifies_the_pools_tokens_and_agrees_with_ours() {
     // PyJWT reads the real clock: a pool on the system clock.
     let pool = InMemoryPool::new();

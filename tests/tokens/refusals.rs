@@ -283,6 +283,15 @@ async fn malformed_tokens_are_refused() {
             "{e:?}"
         );
     }
+    // A critical header extension nobody here understands (RFC 7515).
+    let token = craft::key().sign(
+        &json!({"alg": "RS256", "kid": KID, "crit": ["exp"], "exp": 1}),
+        &id_claims(t0()),
+    );
+    assert!(matches!(
+        id(&token).await.unwrap_err(),
+        TokenError::Malformed { .. }
+    ));
     // A sound signature over a payload with a wrong-typed claim.
     let token = craft::key().token(&with(id_claims(t0()), "exp", json!("tomorrow")));
     assert!(matches!(

@@ -54,7 +54,11 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
     if request.method() == Method::GET
         && let Some(jwks) = jwks(state, request.uri().path())
     {
-        return response(StatusCode::OK, jwks.into_bytes(), &request_id, None);
+        let mut answer = response(StatusCode::OK, jwks.into_bytes(), &request_id, None);
+        answer
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return answer;
     }
     if request.method() != Method::POST || request.uri().path() != "/" {
         return error(

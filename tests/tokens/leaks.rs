@@ -96,3 +96,79 @@ async fn refused_tokens_appear_in_no_error() {
         .unwrap_err();
     assert_clean(&shown(&e), access.expose_secret());
 }
+
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Everything logged at TRACE (this thread's subscriber: the test's
+/// current-thread runtime runs the sign-in, the endpoint, the JWKS fetch
+/// and the verifier) holds no piece of the tokens verified or refused.
+#[tokio::test]
+async fn verifying_and_fetching_log_no_token() {
+    use cognito_mfa::sign_in::SignIn;
+    use cognito_mfa::testing::{ClientOptions, LocalCognito};
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::info!("capture-check");
+
+    let server = LocalCognito::start().await.unwrap();
+    let pool = server.create_pool("leaks");
+    let client = pool.create_client(ClientOptions::new()).unwrap();
+    pool.create_user("alice", "correct horse").unwrap();
+    let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id)
+        .build()
+        .unwrap();
+    let tokens = sign_in
+        .password("alice", &cognito_mfa::Password::new("correct horse"))
+        .await
+        .unwrap()
+        .into_tokens()
+        .unwrap();
+    let verifier = TokenVerifier::builder(pool.pool_id(), [&client.client_id])
+        .jwks_url(format!(
+            "{}/{}/.well-known/jwks.json",
+            server.endpoint(),
+            pool.pool_id()
+        ))
+        .build()
+        .unwrap();
+    let id = tokens.id_token.unwrap();
+    verifier.verify_id_token(&id).await.unwrap();
+    verifier
+        .verify_access_token(&tokens.access_token)
+        .await
+        .unwrap();
+    let (message, _) = id.expose_secret().rsplit_once('.').unwrap();
+    let forged = IdToken::new(format!("{message}.{}", URL_SAFE_NO_PAD.encode([7u8; 256])));
+    let e = verifier.verify_id_token(&forged).await.unwrap_err();
+    assert_eq!(e, TokenError::BadSignature);
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("capture-check"), "the capture works: {log}");
+    for token in [
+        id.expose_secret(),
+        tokens.access_token.expose_secret(),
+        forged.expose_secret(),
+    ] {
+        assert_clean(&log, token);
+    }
+}

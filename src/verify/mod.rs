@@ -64,6 +64,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
+use zeroize::Zeroizing;
 
 /// The default leeway on `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(5);
@@ -509,8 +510,11 @@ impl TokenVerifier {
         let (message, signature) = token
             .rsplit_once('.')
             .ok_or_else(|| malformed("not three dot-separated parts"))?;
+        // Decoded, the signature and the payload are the token again in
+        // other bytes: wiped when dropped, as the secret types are.
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
+            .map(Zeroizing::new)
             .map_err(|_| malformed("the signature is not base64url"))?;
         key.verify_sig(message.as_bytes(), &signature)
             .map_err(|_| TokenError::BadSignature)?;
@@ -520,6 +524,7 @@ impl TokenVerifier {
             .ok_or_else(|| malformed("not three dot-separated parts"))?;
         let payload = URL_SAFE_NO_PAD
             .decode(payload)
+            .map(Zeroizing::new)
             .map_err(|_| malformed("the payload is not base64url"))?;
         let payload: Map<String, Value> = serde_json::from_slice(&payload)
             .map_err(|_| malformed("the payload is not a JSON object"))?;

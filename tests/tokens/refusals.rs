@@ -317,3 +317,18 @@ fn injected_keys_without_an_rs256_key_are_refused_at_build() {
         assert!(e.is_err(), "{jwks}");
     }
 }
+
+/// The verifier's futures are `Send` and it is `Send + Sync + Clone`, so a
+/// multi-threaded server's handlers can await it.
+#[test]
+fn the_verifier_works_in_multithreaded_handlers() {
+    fn send<T: Send>(_: &T) {}
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    shared::<TokenVerifier>();
+    let v = verifier();
+    let (id_token, access_token) = (IdToken::new("x"), AccessToken::new("x"));
+    send(&v.verify_id_token(&id_token));
+    send(&v.verify_access_token(&access_token));
+    send(&v.verify_str("x", TokenUse::Access));
+    send(&v.warm_up());
+}

@@ -221,7 +221,7 @@ impl TokenVerifierBuilder {
 
     /// The clock that judges `exp`, `nbf` and `iat` and paces the refetches;
     /// by default the system's. Tests hand the in-memory pool's
-    /// [`ManualClock`](crate::testing::ManualClock).
+    /// `testing::ManualClock` (feature `test-util`).
     ///
     /// ```
     /// # use cognito_mfa::verify::TokenVerifier;

@@ -17,5 +17,6 @@ mod craft;
 mod jwks_fetch;
 mod leaks;
 mod moto_tokens;
+mod mutations;
 mod pool_tokens;
 mod refusals;

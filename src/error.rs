@@ -91,6 +91,8 @@ pub enum Operation {
     AdminForgetDevice,
     /// DescribeUserPool.
     DescribeUserPool,
+    /// AdminAddUserToGroup.
+    AdminAddUserToGroup,
 }
 
 impl Operation {
@@ -126,6 +128,7 @@ impl Operation {
             Self::ForgetDevice => "ForgetDevice",
             Self::AdminForgetDevice => "AdminForgetDevice",
             Self::DescribeUserPool => "DescribeUserPool",
+            Self::AdminAddUserToGroup => "AdminAddUserToGroup",
         }
     }
 
@@ -370,6 +373,8 @@ pub enum Field {
     Challenge,
     /// An MFA setting.
     MfaSetting,
+    /// A JSON Web Key Set, or the URL it is fetched from.
+    Jwks,
 }
 
 impl fmt::Display for Field {
@@ -393,6 +398,7 @@ impl fmt::Display for Field {
             Self::PendingChallenge => "pending challenge",
             Self::Challenge => "challenge",
             Self::MfaSetting => "MFA setting",
+            Self::Jwks => "JSON Web Key Set",
         };
         f.write_str(name)
     }

@@ -35,7 +35,12 @@
 //! challenge can be saved ([`sign_in::SavedChallenge`], feature `serde`) and
 //! resumed in another request.
 //!
-//! **4. Administer.** [`admin`] reads a user's MFA status, sets the TOTP
+//! **4. Trust the tokens.** With the `verify` feature, `verify::TokenVerifier`
+//! checks the ID or access token a request carries: RS256 under the pool's
+//! key (its JWKS fetched once and cached), issuer, client, `token_use`,
+//! expiry; typed claims, typed refusals.
+//!
+//! **5. Administer.** [`admin`] reads a user's MFA status, sets the TOTP
 //! preference, and resets a lost authenticator.
 //!
 //! ```
@@ -104,6 +109,7 @@
 //! | `test-util` | [`testing`]: the in-memory pool, a manual clock, an authenticator |
 //! | `mock` | `MockCognitoBackend`, a mockall mock of [`CognitoBackend`] |
 //! | `local-endpoint` | `testing::LocalCognito`: the in-memory pool over HTTP in Cognito's JSON protocol (a test server) |
+//! | `verify` | `verify::TokenVerifier`: checks the ID and access tokens a pool issues (RS256, JWKS cached) |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Denied, not forbidden: `srp::bn` (aws-lc big-number FFI for SRP) is the
 // one module allowed `unsafe`.
@@ -131,6 +137,9 @@ mod srp;
 pub mod testing;
 pub mod totp;
 pub mod validate;
+#[cfg(feature = "verify")]
+#[cfg_attr(docsrs, doc(cfg(feature = "verify")))]
+pub mod verify;
 
 pub use backend::CognitoBackend;
 #[cfg(any(test, feature = "mock"))]

@@ -142,6 +142,7 @@
 
 mod devices;
 mod shorthand;
+mod verify;
 
 use clap::{Args, Parser, Subcommand};
 use cognito_mfa::backend::{AuthFlow, AuthTokens, FactorPreference, MfaFactor, TokenAuth};
@@ -223,6 +224,8 @@ enum Command {
     Enroll(EnrollArgs),
     /// Not in the AWS CLI: sign in interactively (password, then codes from stdin).
     SignIn(SignInArgs),
+    /// Not in the AWS CLI: verify an ID or access token and print its claims (see verify.rs).
+    VerifyToken(verify::VerifyTokenArgs),
 }
 
 /// What authorises AssociateSoftwareToken and VerifySoftwareToken: one of the two.
@@ -603,6 +606,8 @@ fn prepare(command: Command) -> Result<Call, InputError> {
         Command::AdminForgetDevice(args) => devices::prepare_admin_forget(args).map(Call::Device),
         Command::Enroll(args) => prepare_enroll(args),
         Command::SignIn(args) => prepare_sign_in(args),
+        // Routed in `main`: it needs no backend.
+        Command::VerifyToken(_) => Err(InputError::new("verify-token", "runs on its own")),
     }
 }
 
@@ -1527,8 +1532,11 @@ async fn main() -> ExitCode {
             .with_writer(std::io::stderr)
             .init();
     }
-    let cli = Cli::parse();
-    match execute(cli.command).await {
+    let command = match Cli::parse().command {
+        Command::VerifyToken(args) => return verify::run(args).await,
+        other => other,
+    };
+    match execute(command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("{}", failure.line());

@@ -121,9 +121,15 @@
 //!   six digits, never sent, and read with
 //!   [`InMemoryPool::last_delivered_code`]. A wrong one gets
 //!   `CodeMismatchException` "Invalid code or auth state for the user.".
-//! - **Tokens** are random opaque strings, not JWTs: access and ID tokens
-//!   live an hour (`expires_in` 3600, `Bearer`), refresh tokens 30 days;
-//!   REFRESH_TOKEN_AUTH returns new access and ID tokens only.
+//! - **Tokens**: access and ID tokens are RS256 JWTs with Cognito's claims,
+//!   signed with an RSA-2048 key per pool made on first use, whose key set
+//!   [`InMemoryPool::jwks_json`] returns (and the local endpoint serves at
+//!   `/{poolId}/.well-known/jwks.json`); `cognito:groups` comes from
+//!   [`InMemoryPool::add_user_to_group`]. They live an hour (`expires_in`
+//!   3600, `Bearer`); `auth_time` is the time of issue, refreshes included
+//!   (Cognito keeps the first sign-in's). Refresh tokens are opaque and live
+//!   30 days; REFRESH_TOKEN_AUTH returns new access and ID tokens only.
+//!   [`InMemoryPool::set_signed_tokens`] turns the JWTs off for benchmarks.
 //! - **USER_SRP_AUTH**: the pool keeps an SRP verifier per user, from a
 //!   random 16-byte salt, computed whenever the password is set (the setup
 //!   helpers, the NEW_PASSWORD_REQUIRED answer); the proof is over the pool

@@ -1,5 +1,5 @@
-//! The examples as a person runs them: the quickstart, the cognito-idp walkthrough and the web
-//! example.
+//! The examples as a person runs them: the quickstart, the cognito-idp walkthrough (devices and
+//! verify-token included) and the web example.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,3 +16,4 @@ mod cli_input;
 mod cli_walkthrough;
 mod quickstart;
 mod web;
+mod verify_token;

@@ -313,6 +313,65 @@ async fn in_memory_pool_flow_leaves_no_plain_copy_in_freed_memory() {
     assert_no_hits(&hits);
 }
 
+/// Verifying a token (feature `verify`) leaves no copy of it in freed
+/// memory: neither its text nor its decoded signature, which with the
+/// payload would give the token back.
+#[tokio::test]
+async fn verifying_a_token_leaves_no_copy_of_it_in_freed_memory() {
+    use base64::Engine as _;
+    use cognito_mfa::verify::{TokenError, TokenVerifier};
+
+    let clock = ManualClock::starting_now();
+    let pool = InMemoryPool::with_clock(clock.clone());
+    let client = pool.create_client(ClientOptions::new()).unwrap();
+    pool.create_user("alice", PASSWORD).unwrap();
+    let sign_in = SignIn::admin(pool.clone(), pool.pool_id(), &client.client_id)
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let tokens = sign_in
+        .password("alice", &Password::new(PASSWORD))
+        .await
+        .unwrap()
+        .into_tokens()
+        .unwrap();
+    let verifier = TokenVerifier::builder(pool.pool_id(), [&client.client_id])
+        .keys_from_json(pool.jwks_json())
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let id = tokens.id_token.clone().unwrap();
+    let (message, signature) = id.expose_secret().rsplit_once('.').unwrap();
+    let forged = IdToken::new(format!("{message}.{}", &signature[..signature.len() - 4]) + "AAAA");
+
+    scan::start();
+    scan::paused(|| {
+        for (label, token) in [
+            ("the ID token", id.expose_secret()),
+            ("the access token", tokens.access_token.expose_secret()),
+            ("the forged token", forged.expose_secret()),
+        ] {
+            scan::secret_text(label, token);
+            let signature = token.rsplit('.').next().unwrap();
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(signature)
+                .unwrap();
+            scan::canary(&format!("{label}'s signature"), &bytes, 16);
+        }
+    });
+    let claims = verifier.verify_id_token(&id).await.unwrap();
+    let access = verifier
+        .verify_access_token(&tokens.access_token)
+        .await
+        .unwrap();
+    let refused = verifier.verify_id_token(&forged).await.unwrap_err();
+    assert_eq!(refused, TokenError::BadSignature);
+    drop((claims, access, refused));
+    let hits = scan::finish();
+    drop((tokens, id, forged, verifier, sign_in, pool));
+    assert_no_hits(&hits);
+}
+
 /// The scanner finds what it is meant to, so a pass means something: a
 /// plain `String` dropped with the canary, and the reallocation
 /// `SecretString::from(String)` makes of a string with spare capacity

@@ -8,8 +8,9 @@
 //! newtypes' constructors, enrollment (AssociateSoftwareToken's secret, the
 //! otpauth URI, the setup key, the QR codes, VerifySoftwareToken's code),
 //! sign-in (the password, the Sessions, TOTP and SMS answers, malformed and
-//! wrong codes, tokens), the `Authenticator`'s TOTP generator and whatever
-//! the library drops of what the backend returned. Every reallocation is
+//! wrong codes, tokens), the `Authenticator`'s TOTP generator, verifying
+//! tokens (`verify::TokenVerifier`: their text and decoded signature) and
+//! whatever the library drops of what the backend returned. Every reallocation is
 //! made to move, so growing or shrinking a buffer in place hides nothing.
 //!
 //! # What is not

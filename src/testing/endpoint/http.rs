@@ -1,5 +1,5 @@
-//! The HTTP side: hyper 1 serving one route, `POST /`, the operation named
-//! by `X-Amz-Target`.
+//! The HTTP side: hyper 1 serving `POST /`, the operation named by
+//! `X-Amz-Target`, and each pool's JWKS at `GET /{poolId}/.well-known/jwks.json`.
 
 use super::ops::{self, State};
 use crate::error::ServiceError;
@@ -51,6 +51,15 @@ pub(super) async fn serve(listener: TcpListener, state: Arc<State>) {
 
 async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let request_id = request_id();
+    if request.method() == Method::GET
+        && let Some(jwks) = jwks(state, request.uri().path())
+    {
+        let mut answer = response(StatusCode::OK, jwks.into_bytes(), &request_id, None);
+        answer
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return answer;
+    }
     if request.method() != Method::POST || request.uri().path() != "/" {
         return error(
             StatusCode::NOT_FOUND,
@@ -97,6 +106,15 @@ async fn answer(state: &State, request: Request<Incoming>) -> Response<Full<Byte
         }
         Err(e) => error(StatusCode::BAD_REQUEST, &e, &request_id),
     }
+}
+
+/// `GET /{poolId}/.well-known/jwks.json`: the pool's key set, as Cognito
+/// serves it (at its issuer URL), so a verifier can fetch it over HTTP.
+fn jwks(state: &State, path: &str) -> Option<String> {
+    let pool_id = path
+        .strip_prefix('/')?
+        .strip_suffix("/.well-known/jwks.json")?;
+    Some(state.pool(pool_id)?.jwks_json())
 }
 
 /// A request id in the uuid shape AWS sends.

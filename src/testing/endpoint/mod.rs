@@ -33,7 +33,9 @@
 //! (ClientName, GenerateSecret, ExplicitAuthFlows, AuthSessionValidity),
 //! AdminCreateUser (TemporaryPassword, UserAttributes; no message is ever
 //! sent), AdminSetUserPassword and AdminUpdateUserAttributes. Any other
-//! call gets `UnknownOperationException` naming it.
+//! call gets `UnknownOperationException` naming it. Each pool's key set is
+//! at `GET /{poolId}/.well-known/jwks.json`, as Cognito serves it, for a
+//! `verify::TokenVerifier` (feature `verify`) with `.jwks_url(..)`.
 //!
 //! ```no_run
 //! use cognito_mfa::testing::LocalCognito;

@@ -13,6 +13,7 @@ mod compare;
 mod devices;
 mod enrollment;
 mod errors;
+mod jwt;
 mod locks;
 mod outbox;
 mod random;
@@ -62,6 +63,8 @@ struct Inner {
     refresh_tokens: Sharded<RefreshRecord>,
     /// PASSWORD_VERIFIER Sessions by SECRET_BLOCK, for answers without one.
     srp_blocks: Sharded<BlockRecord>,
+    /// The key the pool's JWTs are signed with, and the groups they name.
+    keys: jwt::PoolKeys,
 }
 
 /// An in-memory Cognito user pool: the [`CognitoBackend`] for tests and
@@ -159,6 +162,7 @@ impl InMemoryPool {
                 access_tokens: Sharded::new(),
                 refresh_tokens: Sharded::new(),
                 srp_blocks: Sharded::new(),
+                keys: jwt::PoolKeys::new(),
             }),
         }
     }

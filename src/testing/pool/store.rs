@@ -237,7 +237,9 @@ impl Inner {
         with_refresh: bool,
         now: SystemTime,
     ) -> AuthTokens {
-        let access = random_opaque(96);
+        // Real RS256 JWTs with Cognito's claims (see `jwt`); the access
+        // token is still looked up by its text.
+        let (access, id) = self.signed_tokens(username, client_id, now, TOKEN_LIFETIME);
         self.access_tokens.insert(
             access.clone(),
             TokenRecord {
@@ -262,7 +264,7 @@ impl Inner {
         AuthTokens {
             access_token: AccessToken::new(access),
             // Nothing reads ID tokens back, so they are not stored.
-            id_token: Some(IdToken::new(random_opaque(96))),
+            id_token: Some(IdToken::new(id)),
             refresh_token: refresh,
             expires_in: TOKEN_LIFETIME,
             token_type: "Bearer".to_owned(),

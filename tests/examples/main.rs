@@ -15,5 +15,5 @@ mod cli_devices;
 mod cli_input;
 mod cli_walkthrough;
 mod quickstart;
-mod web;
 mod verify_token;
+mod web;

@@ -145,7 +145,7 @@ mod shorthand;
 
 use clap::{Args, Parser, Subcommand};
 use cognito_mfa::backend::{AuthFlow, AuthTokens, FactorPreference, MfaFactor, TokenAuth};
-use cognito_mfa::sign_in::{SavedChallenge, SignIn, SignInStep};
+use cognito_mfa::sign_in::{FirstFactor, FirstFactorKind, SavedChallenge, SignIn, SignInStep};
 use cognito_mfa::{
     AccessToken, AfterVerify, ClientSecret, Error, MfaEnrollment, OneTimeCode, Password,
     PendingEnrollment, RefreshToken, Rejected, SdkBackend, Session, admin, validate,
@@ -193,12 +193,12 @@ enum Command {
     /// AdminSetUserMFAPreference (TOTP only; IAM credentials). Prints nothing.
     #[command(name = "admin-set-user-mfa-preference")]
     AdminSetUserMfaPreference(AdminSetPreferenceArgs),
-    /// InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (with --user-pool-id) or REFRESH_TOKEN_AUTH.
+    /// InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (with --user-pool-id), USER_AUTH or REFRESH_TOKEN_AUTH.
     InitiateAuth(PublicInitiateArgs),
-    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
+    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
     AdminInitiateAuth(AdminInitiateArgs),
     /// RespondToAuthChallenge.
-    RespondToAuthChallenge(RespondArgs),
+    RespondToAuthChallenge(PublicRespondArgs),
     /// AdminRespondToAuthChallenge (IAM credentials).
     AdminRespondToAuthChallenge(AdminRespondArgs),
     /// ConfirmDevice: the verifier computed here, the device written to --device-file (0600).
@@ -299,11 +299,12 @@ struct ClientArgs {
 #[derive(Args)]
 struct InitiateArgs {
     /// USER_PASSWORD_AUTH (initiate-auth), ADMIN_USER_PASSWORD_AUTH
-    /// (admin-initiate-auth), USER_SRP_AUTH or REFRESH_TOKEN_AUTH.
+    /// (admin-initiate-auth), USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH.
     #[arg(long)]
     auth_flow: String,
     /// USERNAME=...,PASSWORD=... (USER_SRP_AUTH too: the tool computes SRP_A
-    /// and answers PASSWORD_VERIFIER) or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
+    /// and answers PASSWORD_VERIFIER), USERNAME=...[,PREFERRED_CHALLENGE=...[,PASSWORD=...]]
+    /// (USER_AUTH) or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
     #[arg(long)]
     auth_parameters: String,
     #[command(flatten)]
@@ -319,8 +320,8 @@ struct PublicInitiateArgs {
     #[command(flatten)]
     initiate: InitiateArgs,
     /// Not in the AWS CLI: the user pool id, such as us-east-1_AbC123, which
-    /// USER_SRP_AUTH needs (the pool's name enters the SRP proof). The other
-    /// flows don't use it.
+    /// USER_SRP_AUTH and USER_AUTH's PASSWORD_SRP need (the pool's name
+    /// enters the SRP proof). The other flows don't use it.
     #[arg(long)]
     user_pool_id: Option<String>,
 }
@@ -336,11 +337,13 @@ struct AdminInitiateArgs {
 
 #[derive(Args)]
 struct RespondArgs {
-    /// SOFTWARE_TOKEN_MFA, MFA_SETUP, NEW_PASSWORD_REQUIRED or SELECT_MFA_TYPE.
+    /// SOFTWARE_TOKEN_MFA, MFA_SETUP, NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE,
+    /// SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP or WEB_AUTHN.
     #[arg(long)]
     challenge_name: String,
     /// USERNAME=... plus SOFTWARE_TOKEN_MFA_CODE=..., NEW_PASSWORD=... and
-    /// userAttributes.NAME=..., or ANSWER=... (or a JSON object).
+    /// userAttributes.NAME=..., ANSWER=...[,PASSWORD=...], EMAIL_OTP_CODE=...,
+    /// SMS_OTP_CODE=... or CREDENTIAL=... (or a JSON object).
     #[arg(long)]
     challenge_responses: String,
     /// The challenge's Session (for MFA_SETUP: the one verify-software-token printed).
@@ -353,6 +356,16 @@ struct RespondArgs {
     /// (DEVICE_KEY sent; the device steps after the answer answered here).
     #[arg(long)]
     device_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PublicRespondArgs {
+    #[command(flatten)]
+    respond: RespondArgs,
+    /// Not in the AWS CLI: the user pool id, which SELECT_CHALLENGE's
+    /// ANSWER=PASSWORD_SRP needs (the pool's name enters the SRP proof).
+    #[arg(long)]
+    user_pool_id: Option<String>,
 }
 
 #[derive(Args)]
@@ -476,6 +489,34 @@ enum Start {
         token: RefreshToken,
         username: Option<String>,
     },
+    /// USER_AUTH: SELECT_CHALLENGE next, unless a preferred factor is taken.
+    UserAuth {
+        username: String,
+        preferred: Option<Choice>,
+    },
+}
+
+/// A USER_AUTH first factor as named by PREFERRED_CHALLENGE or by a
+/// SELECT_CHALLENGE's ANSWER, holding the password the password factors need.
+enum Choice {
+    Password(Password),
+    /// PASSWORD_SRP: the password stays here; SRP_A and PASSWORD_VERIFIER are the library's.
+    PasswordSrp(Password),
+    EmailOtp,
+    SmsOtp,
+    WebAuthn,
+}
+
+impl Choice {
+    fn factor(&self) -> FirstFactor<'_> {
+        match self {
+            Self::Password(password) => FirstFactor::Password(password),
+            Self::PasswordSrp(password) => FirstFactor::PasswordSrp(password),
+            Self::EmailOtp => FirstFactor::EmailOtp,
+            Self::SmsOtp => FirstFactor::SmsOtp,
+            Self::WebAuthn => FirstFactor::WebAuthn,
+        }
+    }
 }
 
 /// A `respond-to-auth-challenge`, checked.
@@ -495,6 +536,14 @@ enum Answer {
         attributes: Vec<(String, String)>,
     },
     SelectMfaType(MfaFactor),
+    SelectChallenge(Choice),
+    /// EMAIL_OTP (first or second factor) or SMS_OTP (first factor): the code sent.
+    Code {
+        challenge: &'static str,
+        code: OneTimeCode,
+    },
+    /// The browser's PublicKeyCredential, as JSON.
+    WebAuthn(String),
 }
 
 impl Answer {
@@ -504,6 +553,9 @@ impl Answer {
             Self::MfaSetup => "MFA_SETUP",
             Self::NewPassword { .. } => "NEW_PASSWORD_REQUIRED",
             Self::SelectMfaType(_) => "SELECT_MFA_TYPE",
+            Self::SelectChallenge(_) => "SELECT_CHALLENGE",
+            Self::Code { challenge, .. } => challenge,
+            Self::WebAuthn(_) => "WEB_AUTHN",
         }
     }
 }
@@ -581,9 +633,12 @@ fn prepare(command: Command) -> Result<Call, InputError> {
                 user_pool_id: args.user_pool_id,
             },
         ),
-        Command::RespondToAuthChallenge(args) => {
-            prepare_respond(args, ClientApi::Public { user_pool_id: None })
-        }
+        Command::RespondToAuthChallenge(args) => prepare_respond(
+            args.respond,
+            ClientApi::Public {
+                user_pool_id: args.user_pool_id,
+            },
+        ),
         Command::AdminRespondToAuthChallenge(args) => prepare_respond(
             args.respond,
             ClientApi::Admin {
@@ -685,10 +740,11 @@ impl ClientConfig {
 }
 
 /// The AWS flows this tool does not run, to tell them from typos.
-const OTHER_AWS_FLOWS: [&str; 3] = ["CUSTOM_AUTH", "USER_AUTH", "ADMIN_NO_SRP_AUTH"];
+const OTHER_AWS_FLOWS: [&str; 2] = ["CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH"];
 
 /// `--auth-flow`: the password flow of the command (admin or public),
-/// USER_SRP_AUTH, or REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the AWS alias).
+/// USER_SRP_AUTH, USER_AUTH, or REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the
+/// AWS alias).
 fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     const FLAG: &str = "--auth-flow";
     let (password_flow, other_command) = if admin {
@@ -696,7 +752,8 @@ fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     } else {
         (AuthFlow::UserPassword, "admin-initiate-auth")
     };
-    let expected = format!("expected {password_flow}, USER_SRP_AUTH or REFRESH_TOKEN_AUTH");
+    let expected =
+        format!("expected {password_flow}, USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH");
     let name = if text == "REFRESH_TOKEN" {
         "REFRESH_TOKEN_AUTH"
     } else {
@@ -706,6 +763,7 @@ fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
         Some(flow)
             if flow == password_flow
                 || flow == AuthFlow::UserSrp
+                || flow == AuthFlow::UserAuth
                 || flow == AuthFlow::RefreshToken =>
         {
             Ok(flow)
@@ -760,6 +818,31 @@ fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputErr
             token: RefreshToken::new(token),
             username,
         }
+    } else if flow == AuthFlow::UserAuth {
+        if args.device_file.is_some() {
+            return Err(InputError::new(
+                "--device-file",
+                "USER_AUTH is not signed in on a remembered device by this tool; \
+                 use USER_SRP_AUTH with --device-file",
+            ));
+        }
+        let username = params.require("USERNAME")?;
+        params.check("USERNAME", validate::username(&username))?;
+        let preferred = if params.map.contains_key("PREFERRED_CHALLENGE") {
+            Some(take_choice(
+                &mut params,
+                "PREFERRED_CHALLENGE",
+                &client.api,
+            )?)
+        } else {
+            refuse_password_payload(&mut params, "PREFERRED_CHALLENGE")?;
+            None
+        };
+        params.finish("USERNAME, PREFERRED_CHALLENGE, PASSWORD")?;
+        Start::UserAuth {
+            username,
+            preferred,
+        }
     } else {
         if flow == AuthFlow::UserSrp && params.take("SRP_A").is_some() {
             return Err(params.error(
@@ -786,6 +869,95 @@ fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputErr
         device,
     })
 }
+
+/// The first factor `key` (PREFERRED_CHALLENGE or ANSWER) names, with the
+/// PASSWORD the password factors take (and the others refuse).
+fn take_choice(params: &mut Params, key: &str, api: &ClientApi) -> Result<Choice, InputError> {
+    let name = params.require(key)?;
+    let kind = FirstFactorKind::parse(&name);
+    if let FirstFactorKind::Other(_) = kind {
+        // The value is not repeated: a mistyped key could have put a secret there.
+        return Err(params.error(&format!(
+            "{key} must be PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
+        )));
+    }
+    if !matches!(
+        kind,
+        FirstFactorKind::Password | FirstFactorKind::PasswordSrp
+    ) {
+        refuse_password_payload(params, key)?;
+    }
+    let mut password = || -> Result<Password, InputError> {
+        if params.map.contains_key("SRP_A") {
+            return Err(params.error(
+                "SRP_A is computed by this tool: pass PASSWORD with PASSWORD_SRP \
+                 (the password stays here; the tool answers PASSWORD_VERIFIER with a proof of it)",
+            ));
+        }
+        let password = params.require("PASSWORD").map_err(|_| {
+            params.error(&format!(
+                "PASSWORD is missing: {key}={} takes it",
+                kind.as_str()
+            ))
+        })?;
+        params.check("PASSWORD", validate::password(&password))?;
+        Ok(Password::new(password))
+    };
+    Ok(match kind {
+        FirstFactorKind::Password => Choice::Password(password()?),
+        FirstFactorKind::PasswordSrp => {
+            let password = password()?;
+            if api.user_pool_id().is_none() {
+                return Err(InputError::new(
+                    "--user-pool-id",
+                    "is needed with PASSWORD_SRP: the pool's name enters the SRP proof \
+                     (initiate-auth and respond-to-auth-challenge take it as an extension \
+                     of the AWS CLI)",
+                ));
+            }
+            Choice::PasswordSrp(password)
+        }
+        FirstFactorKind::EmailOtp => Choice::EmailOtp,
+        FirstFactorKind::SmsOtp => Choice::SmsOtp,
+        FirstFactorKind::WebAuthn => Choice::WebAuthn,
+        // Refused above; FirstFactorKind is non-exhaustive.
+        _ => return Err(params.error(&format!("{key}: unknown first factor"))),
+    })
+}
+
+/// Refuses PASSWORD and SRP_A where no password factor is chosen.
+fn refuse_password_payload(params: &mut Params, key: &str) -> Result<(), InputError> {
+    for payload in ["PASSWORD", "SRP_A"] {
+        if params.map.contains_key(payload) {
+            return Err(params.error(&format!(
+                "{payload} goes only with {key}=PASSWORD or {key}=PASSWORD_SRP"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The answer to a code sent by email or text message (`key`: 6 to 8
+/// digits, spaces ignored, as the library takes it).
+fn code_answer(
+    mut params: Params,
+    challenge: &'static str,
+    key: &str,
+) -> Result<Answer, InputError> {
+    let typed = params.require(key)?;
+    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(6..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(params.error(&format!("{key} must be 6 to 8 digits")));
+    }
+    params.finish(&format!("USERNAME, {key}"))?;
+    Ok(Answer::Code {
+        challenge,
+        code: OneTimeCode::new(digits),
+    })
+}
+
+/// The largest CREDENTIAL taken, as the library takes it: an assertion is a few KB.
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
 
 fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError> {
     let client = ClientConfig::from_args(args.client, api)?;
@@ -822,6 +994,26 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
             params.finish("USERNAME, ANSWER")?;
             Answer::SelectMfaType(factor)
         }
+        "SELECT_CHALLENGE" => {
+            let choice = take_choice(&mut params, "ANSWER", &client.api)?;
+            params.finish("USERNAME, ANSWER, PASSWORD")?;
+            Answer::SelectChallenge(choice)
+        }
+        "EMAIL_OTP" => code_answer(params, "EMAIL_OTP", "EMAIL_OTP_CODE")?,
+        "SMS_OTP" => code_answer(params, "SMS_OTP", "SMS_OTP_CODE")?,
+        "WEB_AUTHN" => {
+            let credential = params.require("CREDENTIAL")?;
+            let is_object = credential.len() <= MAX_CREDENTIAL_BYTES
+                && serde_json::from_str::<Value>(&credential).is_ok_and(|v| v.is_object());
+            if !is_object {
+                return Err(params.error(
+                    "CREDENTIAL must be the browser's PublicKeyCredential as a JSON object, \
+                     at most 64 KiB (give --challenge-responses as JSON: the credential has commas)",
+                ));
+            }
+            params.finish("USERNAME, CREDENTIAL")?;
+            Answer::WebAuthn(credential)
+        }
         "PASSWORD_VERIFIER" => {
             return Err(InputError::new(
                 "--challenge-name",
@@ -834,11 +1026,32 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
                 "--challenge-name",
                 format!(
                     "{other:?} is not supported by this tool; expected SOFTWARE_TOKEN_MFA, \
-                     MFA_SETUP, NEW_PASSWORD_REQUIRED or SELECT_MFA_TYPE"
+                     MFA_SETUP, NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE, SELECT_CHALLENGE, \
+                     EMAIL_OTP, SMS_OTP or WEB_AUTHN"
                 ),
             ));
         }
     };
+    // These come only from USER_AUTH, which this tool does not start on a device.
+    if args.device_file.is_some()
+        && matches!(
+            answer,
+            Answer::SelectChallenge(_)
+                | Answer::WebAuthn(_)
+                | Answer::Code {
+                    challenge: "SMS_OTP",
+                    ..
+                }
+        )
+    {
+        return Err(InputError::new(
+            "--device-file",
+            format!(
+                "{} follows USER_AUTH, which this tool does not sign in on a remembered device",
+                answer.challenge_name()
+            ),
+        ));
+    }
     let device = args.device_file.map(DeviceFile::read).transpose()?;
     Ok(Call::Respond {
         client,
@@ -1195,6 +1408,13 @@ async fn initiate(
             let tokens = on_device.refresh(&token, username.as_deref()).await?;
             return Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }));
         }
+        // Refused with the input, before any call.
+        Start::UserAuth { .. } => {
+            return Err(Failure::Input(
+                "--device-file: USER_AUTH is not signed in on a remembered device by this tool"
+                    .into(),
+            ));
+        }
     };
     if signed.device_forgotten {
         eprintln!("{}", one_line(&file.stale_warning(true)));
@@ -1214,6 +1434,13 @@ async fn initiate_plain(sign_in: &SignIn, start: Start) -> Result<Value, Error> 
         Start::Refresh { token, username } => {
             let tokens = sign_in.refresh(&token, username.as_deref()).await?;
             Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }))
+        }
+        Start::UserAuth {
+            username,
+            preferred,
+        } => {
+            let factor = preferred.as_ref().map(Choice::factor);
+            Ok(step_json(sign_in.user_auth(&username, factor).await?))
         }
     }
 }
@@ -1265,6 +1492,20 @@ async fn respond(
             .choose(&sign_in, factor)
             .await
             .map_err(Rejected::into_error)?,
+        // Rebuilt from parts, the challenge knows no AvailableChallenges, so
+        // any factor is sent and Cognito judges it.
+        (Answer::SelectChallenge(choice), SignInStep::SelectChallenge(challenge)) => challenge
+            .choose(&sign_in, choice.factor())
+            .await
+            .map_err(Rejected::into_error)?,
+        (Answer::Code { code, .. }, SignInStep::CodeRequired(challenge)) => challenge
+            .answer(&sign_in, code.expose_secret())
+            .await
+            .map_err(Rejected::into_error)?,
+        (Answer::WebAuthn(credential), SignInStep::WebAuthnRequired(challenge)) => challenge
+            .answer(&sign_in, &credential)
+            .await
+            .map_err(Rejected::into_error)?,
         (_, other) => {
             return Err(Failure::Other(format!(
                 "the library rebuilt {} for this challenge",
@@ -1285,12 +1526,19 @@ fn step_json(step: SignInStep) -> Value {
     }
 }
 
+/// `ChallengeName`, `Session`, `ChallengeParameters`, and
+/// `AvailableChallenges` (a top-level member, as the AWS CLI prints
+/// USER_AUTH's SELECT_CHALLENGE) when Cognito sent any.
 fn challenge_json(saved: &SavedChallenge) -> Value {
-    json!({
+    let mut out = json!({
         "ChallengeName": saved.challenge_name(),
         "Session": saved.session().expose_secret(),
         "ChallengeParameters": saved.parameters(),
-    })
+    });
+    if !saved.available_challenges().is_empty() {
+        out["AvailableChallenges"] = saved.available_challenges().into();
+    }
+    out
 }
 
 /// `AuthenticationResult`, fields left out when absent.

@@ -1,5 +1,6 @@
 //! `cognito-idp`: the AWS CLI's `aws cognito-idp` commands of the TOTP MFA
-//! walkthrough and of remembered devices — the same command names, flags
+//! walkthrough, of USER_AUTH (choice-based sign-in) and of remembered
+//! devices — the same command names, flags
 //! and value syntax — run through cognito-mfa's enrollment, sign-in and
 //! device types, plus two interactive commands the AWS CLI lacks (`enroll`
 //! and `sign-in`).
@@ -38,6 +39,24 @@
 //!     --challenge-name SOFTWARE_TOKEN_MFA --session "$SESSION" \
 //!     --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456
 //!
+//! # Choice-based sign-in (USER_AUTH): SELECT_CHALLENGE lists AvailableChallenges; the answer
+//! # names one. An emailed (or texted) code stands for the password.
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --auth-flow USER_AUTH \
+//!     --auth-parameters USERNAME=alice          # SELECT_CHALLENGE, AvailableChallenges
+//! cognito-idp respond-to-auth-challenge --client-id "$CLIENT_ID" \
+//!     --challenge-name SELECT_CHALLENGE --session "$S0" \
+//!     --challenge-responses USERNAME=alice,ANSWER=EMAIL_OTP        # EMAIL_OTP, S1
+//! cognito-idp respond-to-auth-challenge --client-id "$CLIENT_ID" \
+//!     --challenge-name EMAIL_OTP --session "$S1" \
+//!     --challenge-responses USERNAME=alice,EMAIL_OTP_CODE=12345678  # tokens
+//! # ... or ANSWER=PASSWORD,PASSWORD=..., ANSWER=SMS_OTP (then SMS_OTP_CODE), ANSWER=WEB_AUTHN
+//! # (then CREDENTIAL, the browser's assertion JSON, in the JSON form of the map). A factor
+//! # named up front skips the choice when the user may use it; PASSWORD_SRP takes PASSWORD
+//! # and needs the pool id, as USER_SRP_AUTH does. The MFA steps follow a password factor.
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 \
+//!     --auth-flow USER_AUTH \
+//!     --auth-parameters USERNAME=bob,PREFERRED_CHALLENGE=PASSWORD_SRP,PASSWORD="$PASSWORD"
+//!
 //! # First sign-in of a user created with a temporary password, pool MFA ON.
 //! cognito-idp admin-respond-to-auth-challenge ... --challenge-name NEW_PASSWORD_REQUIRED \
 //!     --session "$S0" --challenge-responses USERNAME=carol,NEW_PASSWORD="$NEW_PASSWORD"
@@ -74,7 +93,8 @@
 //! ```
 //!
 //! Output is the AWS CLI's JSON (`ChallengeName`, `Session`,
-//! `ChallengeParameters`, or `AuthenticationResult` with `AccessToken`,
+//! `ChallengeParameters` and, for SELECT_CHALLENGE, the top-level
+//! `AvailableChallenges`; or `AuthenticationResult` with `AccessToken`,
 //! `IdToken`, `RefreshToken`, `ExpiresIn`, `TokenType`,
 //! `NewDeviceMetadata`), fields left out when absent; `confirm-device`
 //! prints `{"UserConfirmationNecessary": ...}`, `get-device` `{"Device":
@@ -96,17 +116,33 @@
 //!   proof, so **`initiate-auth --user-pool-id`** is accepted (the AWS CLI
 //!   has no such flag) and USER_SRP_AUTH needs it; `admin-initiate-auth`
 //!   has the pool id already.
+//! - **USER_AUTH's PASSWORD_SRP** takes `PASSWORD` (not `SRP_A`) too, as
+//!   `PREFERRED_CHALLENGE=PASSWORD_SRP` in `--auth-parameters` or with
+//!   `ANSWER=PASSWORD_SRP` to SELECT_CHALLENGE: the tool answers
+//!   PASSWORD_VERIFIER itself, and needs the pool id — hence
+//!   **`respond-to-auth-challenge --user-pool-id`** as well (not in the AWS
+//!   CLI). A `PASSWORD` with any other factor, or with none, is refused.
+//! - A SELECT_CHALLENGE answered by `respond-to-auth-challenge` is rebuilt
+//!   from its name, Session and user name, so the tool does not know what
+//!   was offered: any factor is sent, and Cognito refuses one it did not
+//!   offer (exit 1). USER_AUTH is not run on a remembered device
+//!   (`--device-file` is refused with it, and with SELECT_CHALLENGE,
+//!   SMS_OTP and WEB_AUTHN).
 //! - **`associate-software-token --account-name`** (default
 //!   `cognito-user`): the library builds the authenticator's label even
 //!   though only `SecretCode` is printed, and with `--session` there is no
 //!   user to look the name up from.
-//! - Only TOTP: `--software-token-mfa-settings` (no SMS or email settings);
-//!   auth flows `ADMIN_USER_PASSWORD_AUTH` (admin), `USER_PASSWORD_AUTH`
-//!   (public), `USER_SRP_AUTH` (both) and `REFRESH_TOKEN_AUTH` (with
-//!   `USERNAME=` as well when the client has a secret); challenges
-//!   `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`
-//!   (`userAttributes.NAME=...` for attributes) and `SELECT_MFA_TYPE`
-//!   (PASSWORD_VERIFIER is answered inside `initiate-auth`).
+//! - Only TOTP is set up: `--software-token-mfa-settings` (no SMS or
+//!   email settings); auth flows `ADMIN_USER_PASSWORD_AUTH` (admin),
+//!   `USER_PASSWORD_AUTH` (public), `USER_SRP_AUTH` and `USER_AUTH` (both;
+//!   `PREFERRED_CHALLENGE` one of `PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`,
+//!   `SMS_OTP`, `WEB_AUTHN`) and `REFRESH_TOKEN_AUTH` (with `USERNAME=` as
+//!   well when the client has a secret); challenges `SOFTWARE_TOKEN_MFA`,
+//!   `MFA_SETUP`, `NEW_PASSWORD_REQUIRED` (`userAttributes.NAME=...` for
+//!   attributes), `SELECT_MFA_TYPE`, `SELECT_CHALLENGE` (`ANSWER`, with
+//!   `PASSWORD` for the password factors), `EMAIL_OTP` (`EMAIL_OTP_CODE`,
+//!   first or second factor), `SMS_OTP` (`SMS_OTP_CODE`) and `WEB_AUTHN`
+//!   (`CREDENTIAL`) (PASSWORD_VERIFIER is answered inside).
 //! - **`confirm-device --device-group-key` and `--device-file`** (the AWS
 //!   CLI has neither; `--device-secret-verifier-config` is refused): the
 //!   tool draws the device password, computes the verifier from it and the
@@ -131,11 +167,13 @@
 //!   password is not hidden as it is typed.
 //!
 //! Exit status: 0 on success; 2 for bad input, refused before any call
-//! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
-//! auth flow, a missing flag, USER_SRP_AUTH on `initiate-auth` without
-//! `--user-pool-id`, a device key not of Cognito's form, a device file that
-//! is missing, unreadable or not one `confirm-device` wrote); 1 when the
-//! service refuses or can't be reached. Errors are one line on stderr,
+//! (a TOTP code that is not six digits, an emailed or texted code that is
+//! not 6 to 8, a malformed `KEY=VALUE` list, an unknown auth flow or first
+//! factor, a missing flag or key, `PASSWORD` where no password factor is
+//! chosen, a `CREDENTIAL` that is not a JSON object, USER_SRP_AUTH or
+//! PASSWORD_SRP without the pool id, a device key not of Cognito's form, a
+//! device file that is missing, unreadable or not one `confirm-device`
+//! wrote); 1 when the service refuses or can't be reached. Errors are one line on stderr,
 //! `error: KIND: message`, and never hold a password, code, token, device
 //! password or secret. `RUST_LOG=debug` shows the library's tracing on
 //! stderr.

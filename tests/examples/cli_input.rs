@@ -438,19 +438,7 @@ fn bad_mfa_settings_and_challenges() {
     ]);
     assert_refused(&run, "--user-pool-id", &[]);
 
-    let respond = |challenge: &str, responses: &str| {
-        cli.run(&[
-            "respond-to-auth-challenge",
-            "--client-id",
-            CLIENT,
-            "--challenge-name",
-            challenge,
-            "--session",
-            SESSION,
-            "--challenge-responses",
-            responses,
-        ])
-    };
+    let respond = |challenge: &str, responses: &str| respond_to(&cli, challenge, responses, &[]);
     let run = respond("CUSTOM_CHALLENGE", "USERNAME=alice");
     assert_refused(&run, "\"CUSTOM_CHALLENGE\" is not supported", &[SESSION]);
     let run = respond("SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA_CODE=123456");
@@ -530,27 +518,20 @@ fn help_lists_every_command() {
     ] {
         assert!(run.stdout.contains(command), "{command} missing: {run:#?}");
     }
-    // initiate-auth's --user-pool-id is this tool's extension, and says so.
-    let run = cli().run(&["initiate-auth", "--help"]);
-    assert_eq!(run.code(), 0, "{run:#?}");
-    for text in [
-        "--user-pool-id",
-        "Not in the AWS CLI",
-        "USER_SRP_AUTH",
-        "USER_AUTH",
+    // initiate-auth's and respond-to-auth-challenge's --user-pool-id are this tool's extension
+    // (USER_SRP_AUTH, and USER_AUTH's PASSWORD_SRP), and say so.
+    for (command, mentions) in [
+        ("initiate-auth", ["USER_SRP_AUTH", "USER_AUTH"]),
+        (
+            "respond-to-auth-challenge",
+            ["PASSWORD_SRP", "SELECT_CHALLENGE"],
+        ),
     ] {
-        assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
-    }
-    // So is respond-to-auth-challenge's, for SELECT_CHALLENGE's ANSWER=PASSWORD_SRP.
-    let run = cli().run(&["respond-to-auth-challenge", "--help"]);
-    assert_eq!(run.code(), 0, "{run:#?}");
-    for text in [
-        "--user-pool-id",
-        "Not in the AWS CLI",
-        "PASSWORD_SRP",
-        "SELECT_CHALLENGE",
-    ] {
-        assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
+        let run = cli().run(&[command, "--help"]);
+        assert_eq!(run.code(), 0, "{run:#?}");
+        for text in [&["--user-pool-id", "Not in the AWS CLI"][..], &mentions[..]].concat() {
+            assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
+        }
     }
 }
 
@@ -917,6 +898,24 @@ fn user_auth(cli: &CognitoIdp, parameters: &str, extra: &[&str]) -> Run {
     cli.run(&args)
 }
 
+/// `respond-to-auth-challenge` to `challenge` with SESSION, `--challenge-responses` and the
+/// extra arguments.
+fn respond_to(cli: &CognitoIdp, challenge: &str, responses: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        challenge,
+        "--session",
+        SESSION,
+        "--challenge-responses",
+        responses,
+    ];
+    args.extend(extra);
+    cli.run(&args)
+}
+
 #[test]
 fn user_auth_preferences_are_checked() {
     let cli = cli();
@@ -988,19 +987,7 @@ fn user_auth_preferences_are_checked() {
 fn select_challenge_and_code_answers_are_checked() {
     let cli = cli();
     let respond = |challenge: &str, responses: &str, extra: &[&str]| {
-        let mut args = vec![
-            "respond-to-auth-challenge",
-            "--client-id",
-            CLIENT,
-            "--challenge-name",
-            challenge,
-            "--session",
-            SESSION,
-            "--challenge-responses",
-            responses,
-        ];
-        args.extend(extra);
-        cli.run(&args)
+        respond_to(&cli, challenge, responses, extra)
     };
     let select = [
         ("USERNAME=alice", "ANSWER is missing"),
@@ -1161,19 +1148,10 @@ fn well_formed_user_auth_reaches_for_the_endpoint() {
             &[][..],
         ),
     ] {
-        let mut args = vec![
-            "respond-to-auth-challenge",
-            "--client-id",
-            CLIENT,
-            "--challenge-name",
-            challenge,
-            "--session",
-            SESSION,
-            "--challenge-responses",
-            responses,
-        ];
-        args.extend(extra);
-        runs.push((cli.run(&args), "RespondToAuthChallenge"));
+        runs.push((
+            respond_to(&cli, challenge, responses, extra),
+            "RespondToAuthChallenge",
+        ));
     }
     for (run, operation) in runs {
         assert_eq!(run.code(), 1, "{run:#?}");

@@ -7,7 +7,7 @@
 //! the pool's outbox, as a person reads their mailbox; TOTP codes are the authenticator's for
 //! the endpoint's `ManualClock`.
 
-use crate::cli_walkthrough::{assert_challenge, assert_silent_success, keys, text};
+use crate::cli_walkthrough::{assert_challenge, assert_silent_success, assert_tokens, keys, text};
 use crate::common::cli::{CognitoIdp, Run};
 use cognito_mfa::TotpSecret;
 use cognito_mfa::backend::{AuthFlow, MfaFactor, PoolMfaConfig, PoolMfaMode};
@@ -124,6 +124,20 @@ impl Setup {
             .to_owned()
     }
 
+    /// Answers the SOFTWARE_TOKEN_MFA challenge `out` printed with the authenticator's code,
+    /// and asserts the tokens.
+    #[track_caller]
+    fn answer_totp(&self, out: &Value, user: &str, secret: &TotpSecret) {
+        let session = assert_challenge(out, "SOFTWARE_TOKEN_MFA");
+        let code = self.next_totp(secret);
+        let responses = format!("USERNAME={user},SOFTWARE_TOKEN_MFA_CODE={code}");
+        assert_tokens(
+            &self
+                .respond("SOFTWARE_TOKEN_MFA", session, &responses, false)
+                .json(),
+        );
+    }
+
     /// Signs `user` in with PREFERRED_CHALLENGE=PASSWORD (no MFA yet: the tokens at once) and
     /// enrolls TOTP the AWS CLI way, enabled and preferred.
     fn enroll_totp(&self, user: &str) -> TotpSecret {
@@ -155,18 +169,6 @@ impl Setup {
         ]));
         secret
     }
-}
-
-/// Asserts an AuthenticationResult with the three tokens; returns it.
-#[track_caller]
-fn assert_tokens(out: &Value) -> &Value {
-    assert_eq!(keys(out), ["AuthenticationResult"], "{out:#}");
-    let result = &out["AuthenticationResult"];
-    for key in ["AccessToken", "IdToken", "RefreshToken"] {
-        text(result, key);
-    }
-    assert_eq!(result["TokenType"], "Bearer", "{out:#}");
-    result
 }
 
 /// Asserts SELECT_CHALLENGE as the AWS CLI prints it, AvailableChallenges a top-level member;
@@ -332,17 +334,7 @@ async fn password_srp_then_totp() {
     );
     assert!(!run.stdout.contains(PASSWORD), "{run:#?}");
     let out = run.json();
-    let session = assert_challenge(&out, "SOFTWARE_TOKEN_MFA");
-    let code = s.next_totp(&secret);
-    let out = s
-        .respond(
-            "SOFTWARE_TOKEN_MFA",
-            session,
-            &format!("USERNAME=bob,SOFTWARE_TOKEN_MFA_CODE={code}"),
-            false,
-        )
-        .json();
-    assert_tokens(&out);
+    s.answer_totp(&out, "bob", &secret);
 
     // Chosen at SELECT_CHALLENGE, in a process of its own (with --user-pool-id: the proof).
     let out = s.user_auth("USERNAME=bob", false).json();
@@ -355,17 +347,7 @@ async fn password_srp_then_totp() {
             true,
         )
         .json();
-    let session = assert_challenge(&out, "SOFTWARE_TOKEN_MFA");
-    let code = s.next_totp(&secret);
-    let out = s
-        .respond(
-            "SOFTWARE_TOKEN_MFA",
-            session,
-            &format!("USERNAME=bob,SOFTWARE_TOKEN_MFA_CODE={code}"),
-            false,
-        )
-        .json();
-    assert_tokens(&out);
+    s.answer_totp(&out, "bob", &secret);
 
     let run = s.user_auth(
         "USERNAME=bob,PREFERRED_CHALLENGE=PASSWORD_SRP,PASSWORD=Wr0ng-pass-canary!",

@@ -1,5 +1,6 @@
 //! `cognito-idp`: the AWS CLI's `aws cognito-idp` commands of the TOTP MFA
-//! walkthrough and of remembered devices — the same command names, flags
+//! walkthrough, of USER_AUTH (choice-based sign-in) and of remembered
+//! devices — the same command names, flags
 //! and value syntax — run through cognito-mfa's enrollment, sign-in and
 //! device types, plus two interactive commands the AWS CLI lacks (`enroll`
 //! and `sign-in`).
@@ -38,6 +39,24 @@
 //!     --challenge-name SOFTWARE_TOKEN_MFA --session "$SESSION" \
 //!     --challenge-responses USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456
 //!
+//! # Choice-based sign-in (USER_AUTH): SELECT_CHALLENGE lists AvailableChallenges; the answer
+//! # names one. An emailed (or texted) code stands for the password.
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --auth-flow USER_AUTH \
+//!     --auth-parameters USERNAME=alice          # SELECT_CHALLENGE, AvailableChallenges
+//! cognito-idp respond-to-auth-challenge --client-id "$CLIENT_ID" \
+//!     --challenge-name SELECT_CHALLENGE --session "$S0" \
+//!     --challenge-responses USERNAME=alice,ANSWER=EMAIL_OTP        # EMAIL_OTP, S1
+//! cognito-idp respond-to-auth-challenge --client-id "$CLIENT_ID" \
+//!     --challenge-name EMAIL_OTP --session "$S1" \
+//!     --challenge-responses USERNAME=alice,EMAIL_OTP_CODE=12345678  # tokens
+//! # ... or ANSWER=PASSWORD,PASSWORD=..., ANSWER=SMS_OTP (then SMS_OTP_CODE), ANSWER=WEB_AUTHN
+//! # (then CREDENTIAL, the browser's assertion JSON, in the JSON form of the map). A factor
+//! # named up front skips the choice when the user may use it; PASSWORD_SRP takes PASSWORD
+//! # and needs the pool id, as USER_SRP_AUTH does. The MFA steps follow a password factor.
+//! cognito-idp initiate-auth --client-id "$CLIENT_ID" --user-pool-id us-east-1_AbC123 \
+//!     --auth-flow USER_AUTH \
+//!     --auth-parameters USERNAME=bob,PREFERRED_CHALLENGE=PASSWORD_SRP,PASSWORD="$PASSWORD"
+//!
 //! # First sign-in of a user created with a temporary password, pool MFA ON.
 //! cognito-idp admin-respond-to-auth-challenge ... --challenge-name NEW_PASSWORD_REQUIRED \
 //!     --session "$S0" --challenge-responses USERNAME=carol,NEW_PASSWORD="$NEW_PASSWORD"
@@ -74,7 +93,8 @@
 //! ```
 //!
 //! Output is the AWS CLI's JSON (`ChallengeName`, `Session`,
-//! `ChallengeParameters`, or `AuthenticationResult` with `AccessToken`,
+//! `ChallengeParameters` and, for SELECT_CHALLENGE, the top-level
+//! `AvailableChallenges`; or `AuthenticationResult` with `AccessToken`,
 //! `IdToken`, `RefreshToken`, `ExpiresIn`, `TokenType`,
 //! `NewDeviceMetadata`), fields left out when absent; `confirm-device`
 //! prints `{"UserConfirmationNecessary": ...}`, `get-device` `{"Device":
@@ -96,17 +116,33 @@
 //!   proof, so **`initiate-auth --user-pool-id`** is accepted (the AWS CLI
 //!   has no such flag) and USER_SRP_AUTH needs it; `admin-initiate-auth`
 //!   has the pool id already.
+//! - **USER_AUTH's PASSWORD_SRP** takes `PASSWORD` (not `SRP_A`) too, as
+//!   `PREFERRED_CHALLENGE=PASSWORD_SRP` in `--auth-parameters` or with
+//!   `ANSWER=PASSWORD_SRP` to SELECT_CHALLENGE: the tool answers
+//!   PASSWORD_VERIFIER itself, and needs the pool id — hence
+//!   **`respond-to-auth-challenge --user-pool-id`** as well (not in the AWS
+//!   CLI). A `PASSWORD` with any other factor, or with none, is refused.
+//! - A SELECT_CHALLENGE answered by `respond-to-auth-challenge` is rebuilt
+//!   from its name, Session and user name, so the tool does not know what
+//!   was offered: any factor is sent, and Cognito refuses one it did not
+//!   offer (exit 1). USER_AUTH is not run on a remembered device
+//!   (`--device-file` is refused with it, and with SELECT_CHALLENGE,
+//!   SMS_OTP and WEB_AUTHN).
 //! - **`associate-software-token --account-name`** (default
 //!   `cognito-user`): the library builds the authenticator's label even
 //!   though only `SecretCode` is printed, and with `--session` there is no
 //!   user to look the name up from.
-//! - Only TOTP: `--software-token-mfa-settings` (no SMS or email settings);
-//!   auth flows `ADMIN_USER_PASSWORD_AUTH` (admin), `USER_PASSWORD_AUTH`
-//!   (public), `USER_SRP_AUTH` (both) and `REFRESH_TOKEN_AUTH` (with
-//!   `USERNAME=` as well when the client has a secret); challenges
-//!   `SOFTWARE_TOKEN_MFA`, `MFA_SETUP`, `NEW_PASSWORD_REQUIRED`
-//!   (`userAttributes.NAME=...` for attributes) and `SELECT_MFA_TYPE`
-//!   (PASSWORD_VERIFIER is answered inside `initiate-auth`).
+//! - Only TOTP is set up: `--software-token-mfa-settings` (no SMS or
+//!   email settings); auth flows `ADMIN_USER_PASSWORD_AUTH` (admin),
+//!   `USER_PASSWORD_AUTH` (public), `USER_SRP_AUTH` and `USER_AUTH` (both;
+//!   `PREFERRED_CHALLENGE` one of `PASSWORD`, `PASSWORD_SRP`, `EMAIL_OTP`,
+//!   `SMS_OTP`, `WEB_AUTHN`) and `REFRESH_TOKEN_AUTH` (with `USERNAME=` as
+//!   well when the client has a secret); challenges `SOFTWARE_TOKEN_MFA`,
+//!   `MFA_SETUP`, `NEW_PASSWORD_REQUIRED` (`userAttributes.NAME=...` for
+//!   attributes), `SELECT_MFA_TYPE`, `SELECT_CHALLENGE` (`ANSWER`, with
+//!   `PASSWORD` for the password factors), `EMAIL_OTP` (`EMAIL_OTP_CODE`,
+//!   first or second factor), `SMS_OTP` (`SMS_OTP_CODE`) and `WEB_AUTHN`
+//!   (`CREDENTIAL`) (PASSWORD_VERIFIER is answered inside).
 //! - **`confirm-device --device-group-key` and `--device-file`** (the AWS
 //!   CLI has neither; `--device-secret-verifier-config` is refused): the
 //!   tool draws the device password, computes the verifier from it and the
@@ -131,11 +167,13 @@
 //!   password is not hidden as it is typed.
 //!
 //! Exit status: 0 on success; 2 for bad input, refused before any call
-//! (a code that is not six digits, a malformed `KEY=VALUE` list, an unknown
-//! auth flow, a missing flag, USER_SRP_AUTH on `initiate-auth` without
-//! `--user-pool-id`, a device key not of Cognito's form, a device file that
-//! is missing, unreadable or not one `confirm-device` wrote); 1 when the
-//! service refuses or can't be reached. Errors are one line on stderr,
+//! (a TOTP code that is not six digits, an emailed or texted code that is
+//! not 6 to 8, a malformed `KEY=VALUE` list, an unknown auth flow or first
+//! factor, a missing flag or key, `PASSWORD` where no password factor is
+//! chosen, a `CREDENTIAL` that is not a JSON object, USER_SRP_AUTH or
+//! PASSWORD_SRP without the pool id, a device key not of Cognito's form, a
+//! device file that is missing, unreadable or not one `confirm-device`
+//! wrote); 1 when the service refuses or can't be reached. Errors are one line on stderr,
 //! `error: KIND: message`, and never hold a password, code, token, device
 //! password or secret. `RUST_LOG=debug` shows the library's tracing on
 //! stderr.
@@ -146,7 +184,7 @@ mod verify;
 
 use clap::{Args, Parser, Subcommand};
 use cognito_mfa::backend::{AuthFlow, AuthTokens, FactorPreference, MfaFactor, TokenAuth};
-use cognito_mfa::sign_in::{SavedChallenge, SignIn, SignInStep};
+use cognito_mfa::sign_in::{FirstFactor, FirstFactorKind, SavedChallenge, SignIn, SignInStep};
 use cognito_mfa::{
     AccessToken, AfterVerify, ClientSecret, Error, MfaEnrollment, OneTimeCode, Password,
     PendingEnrollment, RefreshToken, Rejected, SdkBackend, Session, admin, validate,
@@ -194,12 +232,12 @@ enum Command {
     /// AdminSetUserMFAPreference (TOTP only; IAM credentials). Prints nothing.
     #[command(name = "admin-set-user-mfa-preference")]
     AdminSetUserMfaPreference(AdminSetPreferenceArgs),
-    /// InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (with --user-pool-id) or REFRESH_TOKEN_AUTH.
+    /// InitiateAuth: USER_PASSWORD_AUTH, USER_SRP_AUTH (with --user-pool-id), USER_AUTH or REFRESH_TOKEN_AUTH.
     InitiateAuth(PublicInitiateArgs),
-    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
+    /// AdminInitiateAuth: ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH (IAM credentials).
     AdminInitiateAuth(AdminInitiateArgs),
     /// RespondToAuthChallenge.
-    RespondToAuthChallenge(RespondArgs),
+    RespondToAuthChallenge(PublicRespondArgs),
     /// AdminRespondToAuthChallenge (IAM credentials).
     AdminRespondToAuthChallenge(AdminRespondArgs),
     /// ConfirmDevice: the verifier computed here, the device written to --device-file (0600).
@@ -302,11 +340,12 @@ struct ClientArgs {
 #[derive(Args)]
 struct InitiateArgs {
     /// USER_PASSWORD_AUTH (initiate-auth), ADMIN_USER_PASSWORD_AUTH
-    /// (admin-initiate-auth), USER_SRP_AUTH or REFRESH_TOKEN_AUTH.
+    /// (admin-initiate-auth), USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH.
     #[arg(long)]
     auth_flow: String,
     /// USERNAME=...,PASSWORD=... (USER_SRP_AUTH too: the tool computes SRP_A
-    /// and answers PASSWORD_VERIFIER) or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
+    /// and answers PASSWORD_VERIFIER), USERNAME=...[,PREFERRED_CHALLENGE=...[,PASSWORD=...]]
+    /// (USER_AUTH) or REFRESH_TOKEN=...[,USERNAME=...] (or a JSON object).
     #[arg(long)]
     auth_parameters: String,
     #[command(flatten)]
@@ -322,8 +361,8 @@ struct PublicInitiateArgs {
     #[command(flatten)]
     initiate: InitiateArgs,
     /// Not in the AWS CLI: the user pool id, such as us-east-1_AbC123, which
-    /// USER_SRP_AUTH needs (the pool's name enters the SRP proof). The other
-    /// flows don't use it.
+    /// USER_SRP_AUTH and USER_AUTH's PASSWORD_SRP need (the pool's name
+    /// enters the SRP proof). The other flows don't use it.
     #[arg(long)]
     user_pool_id: Option<String>,
 }
@@ -339,11 +378,13 @@ struct AdminInitiateArgs {
 
 #[derive(Args)]
 struct RespondArgs {
-    /// SOFTWARE_TOKEN_MFA, MFA_SETUP, NEW_PASSWORD_REQUIRED or SELECT_MFA_TYPE.
+    /// SOFTWARE_TOKEN_MFA, MFA_SETUP, NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE,
+    /// SELECT_CHALLENGE, EMAIL_OTP, SMS_OTP or WEB_AUTHN.
     #[arg(long)]
     challenge_name: String,
     /// USERNAME=... plus SOFTWARE_TOKEN_MFA_CODE=..., NEW_PASSWORD=... and
-    /// userAttributes.NAME=..., or ANSWER=... (or a JSON object).
+    /// userAttributes.NAME=..., ANSWER=...[,PASSWORD=...], EMAIL_OTP_CODE=...,
+    /// SMS_OTP_CODE=... or CREDENTIAL=... (or a JSON object).
     #[arg(long)]
     challenge_responses: String,
     /// The challenge's Session (for MFA_SETUP: the one verify-software-token printed).
@@ -356,6 +397,16 @@ struct RespondArgs {
     /// (DEVICE_KEY sent; the device steps after the answer answered here).
     #[arg(long)]
     device_file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PublicRespondArgs {
+    #[command(flatten)]
+    respond: RespondArgs,
+    /// Not in the AWS CLI: the user pool id, which SELECT_CHALLENGE's
+    /// ANSWER=PASSWORD_SRP needs (the pool's name enters the SRP proof).
+    #[arg(long)]
+    user_pool_id: Option<String>,
 }
 
 #[derive(Args)]
@@ -479,6 +530,34 @@ enum Start {
         token: RefreshToken,
         username: Option<String>,
     },
+    /// USER_AUTH: SELECT_CHALLENGE next, unless a preferred factor is taken.
+    UserAuth {
+        username: String,
+        preferred: Option<Choice>,
+    },
+}
+
+/// A USER_AUTH first factor as named by PREFERRED_CHALLENGE or by a
+/// SELECT_CHALLENGE's ANSWER, holding the password the password factors need.
+enum Choice {
+    Password(Password),
+    /// PASSWORD_SRP: the password stays here; SRP_A and PASSWORD_VERIFIER are the library's.
+    PasswordSrp(Password),
+    EmailOtp,
+    SmsOtp,
+    WebAuthn,
+}
+
+impl Choice {
+    fn factor(&self) -> FirstFactor<'_> {
+        match self {
+            Self::Password(password) => FirstFactor::Password(password),
+            Self::PasswordSrp(password) => FirstFactor::PasswordSrp(password),
+            Self::EmailOtp => FirstFactor::EmailOtp,
+            Self::SmsOtp => FirstFactor::SmsOtp,
+            Self::WebAuthn => FirstFactor::WebAuthn,
+        }
+    }
 }
 
 /// A `respond-to-auth-challenge`, checked.
@@ -498,6 +577,14 @@ enum Answer {
         attributes: Vec<(String, String)>,
     },
     SelectMfaType(MfaFactor),
+    SelectChallenge(Choice),
+    /// EMAIL_OTP (first or second factor) or SMS_OTP (first factor): the code sent.
+    Code {
+        challenge: &'static str,
+        code: OneTimeCode,
+    },
+    /// The browser's PublicKeyCredential, as JSON.
+    WebAuthn(String),
 }
 
 impl Answer {
@@ -507,6 +594,9 @@ impl Answer {
             Self::MfaSetup => "MFA_SETUP",
             Self::NewPassword { .. } => "NEW_PASSWORD_REQUIRED",
             Self::SelectMfaType(_) => "SELECT_MFA_TYPE",
+            Self::SelectChallenge(_) => "SELECT_CHALLENGE",
+            Self::Code { challenge, .. } => challenge,
+            Self::WebAuthn(_) => "WEB_AUTHN",
         }
     }
 }
@@ -584,9 +674,12 @@ fn prepare(command: Command) -> Result<Call, InputError> {
                 user_pool_id: args.user_pool_id,
             },
         ),
-        Command::RespondToAuthChallenge(args) => {
-            prepare_respond(args, ClientApi::Public { user_pool_id: None })
-        }
+        Command::RespondToAuthChallenge(args) => prepare_respond(
+            args.respond,
+            ClientApi::Public {
+                user_pool_id: args.user_pool_id,
+            },
+        ),
         Command::AdminRespondToAuthChallenge(args) => prepare_respond(
             args.respond,
             ClientApi::Admin {
@@ -690,10 +783,11 @@ impl ClientConfig {
 }
 
 /// The AWS flows this tool does not run, to tell them from typos.
-const OTHER_AWS_FLOWS: [&str; 3] = ["CUSTOM_AUTH", "USER_AUTH", "ADMIN_NO_SRP_AUTH"];
+const OTHER_AWS_FLOWS: [&str; 2] = ["CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH"];
 
 /// `--auth-flow`: the password flow of the command (admin or public),
-/// USER_SRP_AUTH, or REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the AWS alias).
+/// USER_SRP_AUTH, USER_AUTH, or REFRESH_TOKEN_AUTH (`REFRESH_TOKEN` is the
+/// AWS alias).
 fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     const FLAG: &str = "--auth-flow";
     let (password_flow, other_command) = if admin {
@@ -701,7 +795,8 @@ fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
     } else {
         (AuthFlow::UserPassword, "admin-initiate-auth")
     };
-    let expected = format!("expected {password_flow}, USER_SRP_AUTH or REFRESH_TOKEN_AUTH");
+    let expected =
+        format!("expected {password_flow}, USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH");
     let name = if text == "REFRESH_TOKEN" {
         "REFRESH_TOKEN_AUTH"
     } else {
@@ -711,6 +806,7 @@ fn parse_auth_flow(text: &str, admin: bool) -> Result<AuthFlow, InputError> {
         Some(flow)
             if flow == password_flow
                 || flow == AuthFlow::UserSrp
+                || flow == AuthFlow::UserAuth
                 || flow == AuthFlow::RefreshToken =>
         {
             Ok(flow)
@@ -765,6 +861,31 @@ fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputErr
             token: RefreshToken::new(token),
             username,
         }
+    } else if flow == AuthFlow::UserAuth {
+        if args.device_file.is_some() {
+            return Err(InputError::new(
+                "--device-file",
+                "USER_AUTH is not signed in on a remembered device by this tool; \
+                 use USER_SRP_AUTH with --device-file",
+            ));
+        }
+        let username = params.require("USERNAME")?;
+        params.check("USERNAME", validate::username(&username))?;
+        let preferred = if params.map.contains_key("PREFERRED_CHALLENGE") {
+            Some(take_choice(
+                &mut params,
+                "PREFERRED_CHALLENGE",
+                &client.api,
+            )?)
+        } else {
+            refuse_password_payload(&mut params, "PREFERRED_CHALLENGE")?;
+            None
+        };
+        params.finish("USERNAME, PREFERRED_CHALLENGE, PASSWORD")?;
+        Start::UserAuth {
+            username,
+            preferred,
+        }
     } else {
         if flow == AuthFlow::UserSrp && params.take("SRP_A").is_some() {
             return Err(params.error(
@@ -791,6 +912,95 @@ fn prepare_initiate(args: InitiateArgs, api: ClientApi) -> Result<Call, InputErr
         device,
     })
 }
+
+/// The first factor `key` (PREFERRED_CHALLENGE or ANSWER) names, with the
+/// PASSWORD the password factors take (and the others refuse).
+fn take_choice(params: &mut Params, key: &str, api: &ClientApi) -> Result<Choice, InputError> {
+    let name = params.require(key)?;
+    let kind = FirstFactorKind::parse(&name);
+    if let FirstFactorKind::Other(_) = kind {
+        // The value is not repeated: a mistyped key could have put a secret there.
+        return Err(params.error(&format!(
+            "{key} must be PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN"
+        )));
+    }
+    if !matches!(
+        kind,
+        FirstFactorKind::Password | FirstFactorKind::PasswordSrp
+    ) {
+        refuse_password_payload(params, key)?;
+    }
+    let mut password = || -> Result<Password, InputError> {
+        if params.map.contains_key("SRP_A") {
+            return Err(params.error(
+                "SRP_A is computed by this tool: pass PASSWORD with PASSWORD_SRP \
+                 (the password stays here; the tool answers PASSWORD_VERIFIER with a proof of it)",
+            ));
+        }
+        let password = params.require("PASSWORD").map_err(|_| {
+            params.error(&format!(
+                "PASSWORD is missing: {key}={} takes it",
+                kind.as_str()
+            ))
+        })?;
+        params.check("PASSWORD", validate::password(&password))?;
+        Ok(Password::new(password))
+    };
+    Ok(match kind {
+        FirstFactorKind::Password => Choice::Password(password()?),
+        FirstFactorKind::PasswordSrp => {
+            let password = password()?;
+            if api.user_pool_id().is_none() {
+                return Err(InputError::new(
+                    "--user-pool-id",
+                    "is needed with PASSWORD_SRP: the pool's name enters the SRP proof \
+                     (initiate-auth and respond-to-auth-challenge take it as an extension \
+                     of the AWS CLI)",
+                ));
+            }
+            Choice::PasswordSrp(password)
+        }
+        FirstFactorKind::EmailOtp => Choice::EmailOtp,
+        FirstFactorKind::SmsOtp => Choice::SmsOtp,
+        FirstFactorKind::WebAuthn => Choice::WebAuthn,
+        // Refused above; FirstFactorKind is non-exhaustive.
+        _ => return Err(params.error(&format!("{key}: unknown first factor"))),
+    })
+}
+
+/// Refuses PASSWORD and SRP_A where no password factor is chosen.
+fn refuse_password_payload(params: &mut Params, key: &str) -> Result<(), InputError> {
+    for payload in ["PASSWORD", "SRP_A"] {
+        if params.map.contains_key(payload) {
+            return Err(params.error(&format!(
+                "{payload} goes only with {key}=PASSWORD or {key}=PASSWORD_SRP"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The answer to a code sent by email or text message (`key`: 6 to 8
+/// digits, spaces ignored, as the library takes it).
+fn code_answer(
+    mut params: Params,
+    challenge: &'static str,
+    key: &str,
+) -> Result<Answer, InputError> {
+    let typed = params.require(key)?;
+    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+    if !(6..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(params.error(&format!("{key} must be 6 to 8 digits")));
+    }
+    params.finish(&format!("USERNAME, {key}"))?;
+    Ok(Answer::Code {
+        challenge,
+        code: OneTimeCode::new(digits),
+    })
+}
+
+/// The largest CREDENTIAL taken, as the library takes it: an assertion is a few KB.
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
 
 fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError> {
     let client = ClientConfig::from_args(args.client, api)?;
@@ -827,6 +1037,26 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
             params.finish("USERNAME, ANSWER")?;
             Answer::SelectMfaType(factor)
         }
+        "SELECT_CHALLENGE" => {
+            let choice = take_choice(&mut params, "ANSWER", &client.api)?;
+            params.finish("USERNAME, ANSWER, PASSWORD")?;
+            Answer::SelectChallenge(choice)
+        }
+        "EMAIL_OTP" => code_answer(params, "EMAIL_OTP", "EMAIL_OTP_CODE")?,
+        "SMS_OTP" => code_answer(params, "SMS_OTP", "SMS_OTP_CODE")?,
+        "WEB_AUTHN" => {
+            let credential = params.require("CREDENTIAL")?;
+            let is_object = credential.len() <= MAX_CREDENTIAL_BYTES
+                && serde_json::from_str::<Value>(&credential).is_ok_and(|v| v.is_object());
+            if !is_object {
+                return Err(params.error(
+                    "CREDENTIAL must be the browser's PublicKeyCredential as a JSON object, \
+                     at most 64 KiB (give --challenge-responses as JSON: the credential has commas)",
+                ));
+            }
+            params.finish("USERNAME, CREDENTIAL")?;
+            Answer::WebAuthn(credential)
+        }
         "PASSWORD_VERIFIER" => {
             return Err(InputError::new(
                 "--challenge-name",
@@ -839,11 +1069,32 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
                 "--challenge-name",
                 format!(
                     "{other:?} is not supported by this tool; expected SOFTWARE_TOKEN_MFA, \
-                     MFA_SETUP, NEW_PASSWORD_REQUIRED or SELECT_MFA_TYPE"
+                     MFA_SETUP, NEW_PASSWORD_REQUIRED, SELECT_MFA_TYPE, SELECT_CHALLENGE, \
+                     EMAIL_OTP, SMS_OTP or WEB_AUTHN"
                 ),
             ));
         }
     };
+    // These come only from USER_AUTH, which this tool does not start on a device.
+    if args.device_file.is_some()
+        && matches!(
+            answer,
+            Answer::SelectChallenge(_)
+                | Answer::WebAuthn(_)
+                | Answer::Code {
+                    challenge: "SMS_OTP",
+                    ..
+                }
+        )
+    {
+        return Err(InputError::new(
+            "--device-file",
+            format!(
+                "{} follows USER_AUTH, which this tool does not sign in on a remembered device",
+                answer.challenge_name()
+            ),
+        ));
+    }
     let device = args.device_file.map(DeviceFile::read).transpose()?;
     Ok(Call::Respond {
         client,
@@ -1200,6 +1451,13 @@ async fn initiate(
             let tokens = on_device.refresh(&token, username.as_deref()).await?;
             return Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }));
         }
+        // Refused with the input, before any call.
+        Start::UserAuth { .. } => {
+            return Err(Failure::Input(
+                "--device-file: USER_AUTH is not signed in on a remembered device by this tool"
+                    .into(),
+            ));
+        }
     };
     if signed.device_forgotten {
         eprintln!("{}", one_line(&file.stale_warning(true)));
@@ -1219,6 +1477,13 @@ async fn initiate_plain(sign_in: &SignIn, start: Start) -> Result<Value, Error> 
         Start::Refresh { token, username } => {
             let tokens = sign_in.refresh(&token, username.as_deref()).await?;
             Ok(json!({ "AuthenticationResult": tokens_json(&tokens) }))
+        }
+        Start::UserAuth {
+            username,
+            preferred,
+        } => {
+            let factor = preferred.as_ref().map(Choice::factor);
+            Ok(step_json(sign_in.user_auth(&username, factor).await?))
         }
     }
 }
@@ -1270,6 +1535,20 @@ async fn respond(
             .choose(&sign_in, factor)
             .await
             .map_err(Rejected::into_error)?,
+        // Rebuilt from parts, the challenge knows no AvailableChallenges, so
+        // any factor is sent and Cognito judges it.
+        (Answer::SelectChallenge(choice), SignInStep::SelectChallenge(challenge)) => challenge
+            .choose(&sign_in, choice.factor())
+            .await
+            .map_err(Rejected::into_error)?,
+        (Answer::Code { code, .. }, SignInStep::CodeRequired(challenge)) => challenge
+            .answer(&sign_in, code.expose_secret())
+            .await
+            .map_err(Rejected::into_error)?,
+        (Answer::WebAuthn(credential), SignInStep::WebAuthnRequired(challenge)) => challenge
+            .answer(&sign_in, &credential)
+            .await
+            .map_err(Rejected::into_error)?,
         (_, other) => {
             return Err(Failure::Other(format!(
                 "the library rebuilt {} for this challenge",
@@ -1290,12 +1569,19 @@ fn step_json(step: SignInStep) -> Value {
     }
 }
 
+/// `ChallengeName`, `Session`, `ChallengeParameters`, and
+/// `AvailableChallenges` (a top-level member, as the AWS CLI prints
+/// USER_AUTH's SELECT_CHALLENGE) when Cognito sent any.
 fn challenge_json(saved: &SavedChallenge) -> Value {
-    json!({
+    let mut out = json!({
         "ChallengeName": saved.challenge_name(),
         "Session": saved.session().expose_secret(),
         "ChallengeParameters": saved.parameters(),
-    })
+    });
+    if !saved.available_challenges().is_empty() {
+        out["AvailableChallenges"] = saved.available_challenges().into();
+    }
+    out
 }
 
 /// `AuthenticationResult`, fields left out when absent.

@@ -184,8 +184,9 @@ fn an_unknown_or_unsupported_auth_flow() {
     let run = initiate("admin-initiate-auth", "PASSWORD_PLEASE");
     assert_refused(&run, "unknown auth flow", &["hunter2-secret"]);
     assert!(
-        run.stderr
-            .contains("expected ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH"),
+        run.stderr.contains(
+            "expected ADMIN_USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH"
+        ),
         "{run:#?}"
     );
     let run = initiate("admin-initiate-auth", "USER_PASSWORD_AUTH");
@@ -199,8 +200,9 @@ fn an_unknown_or_unsupported_auth_flow() {
     let run = initiate("initiate-auth", "CUSTOM_AUTH");
     assert_refused(&run, "CUSTOM_AUTH is not supported", &["hunter2-secret"]);
     assert!(
-        run.stderr
-            .contains("expected USER_PASSWORD_AUTH, USER_SRP_AUTH or REFRESH_TOKEN_AUTH"),
+        run.stderr.contains(
+            "expected USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH or REFRESH_TOKEN_AUTH"
+        ),
         "{run:#?}"
     );
 }
@@ -436,21 +438,9 @@ fn bad_mfa_settings_and_challenges() {
     ]);
     assert_refused(&run, "--user-pool-id", &[]);
 
-    let respond = |challenge: &str, responses: &str| {
-        cli.run(&[
-            "respond-to-auth-challenge",
-            "--client-id",
-            CLIENT,
-            "--challenge-name",
-            challenge,
-            "--session",
-            SESSION,
-            "--challenge-responses",
-            responses,
-        ])
-    };
-    let run = respond("WEB_AUTHN", "USERNAME=alice");
-    assert_refused(&run, "\"WEB_AUTHN\" is not supported", &[SESSION]);
+    let respond = |challenge: &str, responses: &str| respond_to(&cli, challenge, responses, &[]);
+    let run = respond("CUSTOM_CHALLENGE", "USERNAME=alice");
+    assert_refused(&run, "\"CUSTOM_CHALLENGE\" is not supported", &[SESSION]);
     let run = respond("SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA_CODE=123456");
     assert_refused(&run, "USERNAME is missing", &["123456"]);
     let run = respond("SELECT_MFA_TYPE", "USERNAME=alice,ANSWER=CARRIER_PIGEON");
@@ -528,11 +518,20 @@ fn help_lists_every_command() {
     ] {
         assert!(run.stdout.contains(command), "{command} missing: {run:#?}");
     }
-    // initiate-auth's --user-pool-id is this tool's extension, and says so.
-    let run = cli().run(&["initiate-auth", "--help"]);
-    assert_eq!(run.code(), 0, "{run:#?}");
-    for text in ["--user-pool-id", "Not in the AWS CLI", "USER_SRP_AUTH"] {
-        assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
+    // initiate-auth's and respond-to-auth-challenge's --user-pool-id are this tool's extension
+    // (USER_SRP_AUTH, and USER_AUTH's PASSWORD_SRP), and say so.
+    for (command, mentions) in [
+        ("initiate-auth", ["USER_SRP_AUTH", "USER_AUTH"]),
+        (
+            "respond-to-auth-challenge",
+            ["PASSWORD_SRP", "SELECT_CHALLENGE"],
+        ),
+    ] {
+        let run = cli().run(&[command, "--help"]);
+        assert_eq!(run.code(), 0, "{run:#?}");
+        for text in [&["--user-pool-id", "Not in the AWS CLI"][..], &mentions[..]].concat() {
+            assert!(run.stdout.contains(text), "{text} missing: {run:#?}");
+        }
     }
 }
 
@@ -878,4 +877,292 @@ fn opaque_values_may_start_with_a_hyphen() {
         run.stderr.starts_with("error: Transport: ConfirmDevice "),
         "{run:#?}"
     );
+}
+
+// ------------------------------------------------------------------------------------------------
+// USER_AUTH: PREFERRED_CHALLENGE, SELECT_CHALLENGE, EMAIL_OTP / SMS_OTP, WEB_AUTHN
+// ------------------------------------------------------------------------------------------------
+
+/// `initiate-auth --auth-flow USER_AUTH` with `--auth-parameters` and the extra arguments.
+fn user_auth(cli: &CognitoIdp, parameters: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "initiate-auth",
+        "--client-id",
+        CLIENT,
+        "--auth-flow",
+        "USER_AUTH",
+        "--auth-parameters",
+        parameters,
+    ];
+    args.extend(extra);
+    cli.run(&args)
+}
+
+/// `respond-to-auth-challenge` to `challenge` with SESSION, `--challenge-responses` and the
+/// extra arguments.
+fn respond_to(cli: &CognitoIdp, challenge: &str, responses: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "respond-to-auth-challenge",
+        "--client-id",
+        CLIENT,
+        "--challenge-name",
+        challenge,
+        "--session",
+        SESSION,
+        "--challenge-responses",
+        responses,
+    ];
+    args.extend(extra);
+    cli.run(&args)
+}
+
+#[test]
+fn user_auth_preferences_are_checked() {
+    let cli = cli();
+    let cases = [
+        // (parameters, what the message says)
+        (
+            "USERNAME=alice,PREFERRED_CHALLENGE=hunter2-secret",
+            "PREFERRED_CHALLENGE must be PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN",
+        ),
+        (
+            "USERNAME=alice,PREFERRED_CHALLENGE=EMAIL_OTP,PASSWORD=hunter2-secret",
+            "PASSWORD goes only with PREFERRED_CHALLENGE=PASSWORD or PREFERRED_CHALLENGE=PASSWORD_SRP",
+        ),
+        (
+            "USERNAME=alice,PASSWORD=hunter2-secret",
+            "PASSWORD goes only with PREFERRED_CHALLENGE=PASSWORD",
+        ),
+        (
+            "USERNAME=alice,PREFERRED_CHALLENGE=WEB_AUTHN,SRP_A=0a1b2c3d",
+            "SRP_A goes only with PREFERRED_CHALLENGE=PASSWORD",
+        ),
+        (
+            "USERNAME=alice,PREFERRED_CHALLENGE=PASSWORD",
+            "PASSWORD is missing: PREFERRED_CHALLENGE=PASSWORD takes it",
+        ),
+        (
+            "USERNAME=alice,PREFERRED_CHALLENGE=PASSWORD_SRP,SRP_A=0a1b2c3d",
+            "SRP_A is computed by this tool: pass PASSWORD with PASSWORD_SRP",
+        ),
+        ("PREFERRED_CHALLENGE=EMAIL_OTP", "USERNAME is missing"),
+        (
+            "USERNAME=alice,PREFERRED_CHALLENGE=EMAIL_OTP,EMAIL_OTP_CODE=hunter2-secret",
+            "unexpected key \"EMAIL_OTP_CODE\"",
+        ),
+    ];
+    for (parameters, expected) in cases {
+        let run = user_auth(&cli, parameters, &["--user-pool-id", POOL]);
+        assert_refused(&run, expected, &["hunter2-secret", "0a1b2c3d"]);
+    }
+    // A password longer than Cognito takes (256 characters).
+    let long = "p".repeat(257);
+    let run = user_auth(
+        &cli,
+        &format!("USERNAME=alice,PREFERRED_CHALLENGE=PASSWORD,PASSWORD={long}"),
+        &[],
+    );
+    assert_refused(&run, "PASSWORD", &[&long]);
+    // PASSWORD_SRP: the pool's name enters the proof, as for USER_SRP_AUTH.
+    let run = user_auth(
+        &cli,
+        "USERNAME=alice,PREFERRED_CHALLENGE=PASSWORD_SRP,PASSWORD=hunter2-secret",
+        &[],
+    );
+    assert_refused(
+        &run,
+        "--user-pool-id: is needed with PASSWORD_SRP",
+        &["hunter2-secret"],
+    );
+    // No USER_AUTH on a remembered device here (the file is not even read).
+    let run = user_auth(
+        &cli,
+        "USERNAME=alice",
+        &["--device-file", "/nonexistent/alice.device"],
+    );
+    assert_refused(&run, "--device-file: USER_AUTH is not signed in", &[]);
+}
+
+#[test]
+fn select_challenge_and_code_answers_are_checked() {
+    let cli = cli();
+    let respond = |challenge: &str, responses: &str, extra: &[&str]| {
+        respond_to(&cli, challenge, responses, extra)
+    };
+    let select = [
+        ("USERNAME=alice", "ANSWER is missing"),
+        (
+            "USERNAME=alice,ANSWER=hunter2-secret",
+            "ANSWER must be PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP or WEB_AUTHN",
+        ),
+        (
+            "USERNAME=alice,ANSWER=SOFTWARE_TOKEN_MFA",
+            "ANSWER must be PASSWORD",
+        ),
+        (
+            "USERNAME=alice,ANSWER=EMAIL_OTP,PASSWORD=hunter2-secret",
+            "PASSWORD goes only with ANSWER=PASSWORD or ANSWER=PASSWORD_SRP",
+        ),
+        (
+            "USERNAME=alice,ANSWER=PASSWORD",
+            "PASSWORD is missing: ANSWER=PASSWORD takes it",
+        ),
+        (
+            "USERNAME=alice,ANSWER=PASSWORD_SRP,SRP_A=0a1b2c3d,PASSWORD=hunter2-secret",
+            "SRP_A is computed by this tool",
+        ),
+        (
+            "USERNAME=alice,ANSWER=SMS_OTP,SMS_OTP_CODE=12345678",
+            "unexpected key \"SMS_OTP_CODE\"",
+        ),
+        ("ANSWER=EMAIL_OTP", "USERNAME is missing"),
+    ];
+    for (responses, expected) in select {
+        let run = respond("SELECT_CHALLENGE", responses, &["--user-pool-id", POOL]);
+        assert_refused(&run, expected, &["hunter2-secret", "0a1b2c3d", SESSION]);
+    }
+    let run = respond(
+        "SELECT_CHALLENGE",
+        "USERNAME=alice,ANSWER=PASSWORD_SRP,PASSWORD=hunter2-secret",
+        &[],
+    );
+    assert_refused(
+        &run,
+        "--user-pool-id: is needed with PASSWORD_SRP",
+        &["hunter2-secret", SESSION],
+    );
+
+    // The codes sent by email or text: 6 to 8 digits, never repeated.
+    for (challenge, key) in [("EMAIL_OTP", "EMAIL_OTP_CODE"), ("SMS_OTP", "SMS_OTP_CODE")] {
+        for code in ["12345", "123456789", "1234a678", "98-76-54"] {
+            let run = respond(challenge, &format!("USERNAME=alice,{key}={code}"), &[]);
+            assert_refused(&run, &format!("{key} must be 6 to 8 digits"), &[SESSION]);
+            assert!(!run.stderr.contains(code), "the code is repeated: {run:#?}");
+        }
+        let run = respond(
+            challenge,
+            "USERNAME=alice,SOFTWARE_TOKEN_MFA_CODE=123456",
+            &[],
+        );
+        assert_refused(&run, &format!("{key} is missing"), &["123456"]);
+    }
+    let run = respond(
+        "EMAIL_OTP",
+        "USERNAME=alice,EMAIL_OTP_CODE=12345678,PASSWORD=hunter2-secret",
+        &[],
+    );
+    assert_refused(
+        &run,
+        "unexpected key \"PASSWORD\"",
+        &["12345678", "hunter2-secret"],
+    );
+
+    // WEB_AUTHN: the credential must be a JSON object (in the JSON form of the map).
+    for responses in [
+        "USERNAME=alice,CREDENTIAL=not-json-canary",
+        r#"{"USERNAME":"alice","CREDENTIAL":"[\"not-json-canary\"]"}"#,
+    ] {
+        let run = respond("WEB_AUTHN", responses, &[]);
+        assert_refused(&run, "CREDENTIAL must be", &["not-json-canary", SESSION]);
+    }
+    let huge = format!(
+        r#"{{"USERNAME":"alice","CREDENTIAL":"{{\"id\":\"{}\"}}"}}"#,
+        "a".repeat(64 * 1024)
+    );
+    let run = respond("WEB_AUTHN", &huge, &[]);
+    assert_refused(&run, "at most 64 KiB", &[SESSION]);
+    let run = respond("WEB_AUTHN", "USERNAME=alice", &[]);
+    assert_refused(&run, "CREDENTIAL is missing", &[SESSION]);
+
+    // What only USER_AUTH asks is not answered on a remembered device (the file is not read).
+    for (challenge, responses) in [
+        ("SELECT_CHALLENGE", "USERNAME=alice,ANSWER=EMAIL_OTP"),
+        ("SMS_OTP", "USERNAME=alice,SMS_OTP_CODE=123456"),
+        (
+            "WEB_AUTHN",
+            r#"{"USERNAME":"alice","CREDENTIAL":"{\"id\":\"c\"}"}"#,
+        ),
+    ] {
+        let run = respond(
+            challenge,
+            responses,
+            &["--device-file", "/nonexistent/alice.device"],
+        );
+        assert_refused(
+            &run,
+            &format!("--device-file: {challenge} follows USER_AUTH"),
+            &[SESSION],
+        );
+    }
+}
+
+#[test]
+fn well_formed_user_auth_reaches_for_the_endpoint() {
+    // Each is well-formed: the call is made, and fails (nothing listens): exit 1.
+    let cli = cli();
+    let mut runs = vec![
+        (user_auth(&cli, "USERNAME=alice", &[]), "InitiateAuth"),
+        (
+            user_auth(
+                &cli,
+                "USERNAME=alice,PREFERRED_CHALLENGE=PASSWORD_SRP,PASSWORD=hunter2-secret",
+                &["--user-pool-id", POOL],
+            ),
+            "InitiateAuth",
+        ),
+        (
+            cli.run(&[
+                "admin-initiate-auth",
+                "--user-pool-id",
+                POOL,
+                "--client-id",
+                CLIENT,
+                "--auth-flow",
+                "USER_AUTH",
+                "--auth-parameters",
+                "USERNAME=alice,PREFERRED_CHALLENGE=PASSWORD,PASSWORD=hunter2-secret",
+            ]),
+            "AdminInitiateAuth",
+        ),
+    ];
+    for (challenge, responses, extra) in [
+        (
+            "SELECT_CHALLENGE",
+            "USERNAME=alice,ANSWER=EMAIL_OTP",
+            &[][..],
+        ),
+        (
+            "SELECT_CHALLENGE",
+            "USERNAME=alice,ANSWER=PASSWORD_SRP,PASSWORD=hunter2-secret",
+            &["--user-pool-id", POOL][..],
+        ),
+        (
+            "EMAIL_OTP",
+            "USERNAME=alice,EMAIL_OTP_CODE=1234 5678",
+            &[][..],
+        ),
+        ("SMS_OTP", "USERNAME=alice,SMS_OTP_CODE=123456", &[][..]),
+        (
+            "WEB_AUTHN",
+            r#"{"USERNAME":"alice","CREDENTIAL":"{\"id\":\"c\",\"type\":\"public-key\"}"}"#,
+            &[][..],
+        ),
+    ] {
+        runs.push((
+            respond_to(&cli, challenge, responses, extra),
+            "RespondToAuthChallenge",
+        ));
+    }
+    for (run, operation) in runs {
+        assert_eq!(run.code(), 1, "{run:#?}");
+        assert_eq!(run.stderr_lines().len(), 1, "{run:#?}");
+        assert!(
+            run.stderr
+                .starts_with(&format!("error: Transport: {operation} ")),
+            "{run:#?}"
+        );
+        for secret in ["hunter2-secret", SESSION, "1234 5678"] {
+            assert!(!run.stderr.contains(secret), "{secret:?} in {run:#?}");
+        }
+    }
 }

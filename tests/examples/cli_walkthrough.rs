@@ -53,7 +53,7 @@ pub(crate) fn keys(value: &Value) -> Vec<&str> {
 
 /// Asserts an `AuthenticationResult` with every token, in the AWS CLI's field names; returns it.
 #[track_caller]
-fn assert_tokens(out: &Value) -> &Value {
+pub(crate) fn assert_tokens(out: &Value) -> &Value {
     assert_eq!(keys(out), ["AuthenticationResult"], "{out:#}");
     let result = &out["AuthenticationResult"];
     for key in ["AccessToken", "IdToken", "RefreshToken"] {

@@ -13,6 +13,8 @@ mod common;
 #[cfg(feature = "local-endpoint")]
 mod cli_devices;
 mod cli_input;
+#[cfg(feature = "local-endpoint")]
+mod cli_user_auth;
 mod cli_walkthrough;
 mod quickstart;
 mod verify_token;

@@ -211,6 +211,83 @@ async fn email_code_first_factor_local() {
     email_code_first_factor(Peer::Local).await;
 }
 
+/// A SELECT_CHALLENGE rebuilt from its parts (what a command-line tool holds) knows no
+/// AvailableChallenges: `choices()` is empty and `choose` sends any factor for Cognito to judge.
+/// EMAIL_OTP goes on to the code for a user it is offered to; for a user with MFA the pool
+/// refuses it (a service error, not the library's local refusal).
+async fn select_challenge_resumed_from_parts(peer: Peer) {
+    let (env, sign_in) = setup(peer, &["PASSWORD", "EMAIL_OTP"]).await;
+    env.create_user("gil", PASSWORD).await;
+    pool(&env)
+        .set_user_attribute("gil", "email", "gil@example.com")
+        .unwrap();
+    let _secret = user_with_totp(&env, "hal").await;
+    let resumed = |saved: cognito_mfa::sign_in::SavedChallenge| {
+        select(
+            sign_in
+                .resume_parts(
+                    "SELECT_CHALLENGE",
+                    saved.session().clone(),
+                    saved.username(),
+                )
+                .expect("rebuilt from its parts"),
+        )
+    };
+
+    let saved = sign_in
+        .user_auth("gil", None)
+        .await
+        .unwrap()
+        .into_saved()
+        .unwrap();
+    assert!(
+        saved
+            .available_challenges()
+            .contains(&"EMAIL_OTP".to_owned())
+    );
+    let choice = resumed(saved);
+    assert!(choice.choices().is_empty(), "{:?}", choice.choices());
+    let step = choice
+        .choose(&sign_in, FirstFactor::EmailOtp)
+        .await
+        .expect("sent, not refused locally");
+    assert_eq!(step.challenge_name(), Some("EMAIL_OTP"));
+    assert!(pool(&env).last_message_to("gil").is_some());
+
+    let saved = sign_in
+        .user_auth("hal", None)
+        .await
+        .unwrap()
+        .into_saved()
+        .unwrap();
+    assert!(
+        !saved
+            .available_challenges()
+            .contains(&"EMAIL_OTP".to_owned())
+    );
+    let refused = resumed(saved)
+        .choose(&sign_in, FirstFactor::EmailOtp)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused.error(), Error::Service { .. }),
+        "the pool's refusal: {:?}",
+        refused.error()
+    );
+    assert!(pool(&env).last_message_to("hal").is_none(), "no code sent");
+}
+
+#[tokio::test]
+async fn select_challenge_resumed_from_parts_in_memory() {
+    select_challenge_resumed_from_parts(Peer::InMemory).await;
+}
+
+#[cfg(feature = "local-endpoint")]
+#[tokio::test]
+async fn select_challenge_resumed_from_parts_local() {
+    select_challenge_resumed_from_parts(Peer::Local).await;
+}
+
 /// Email as a second factor: turned on by the user (not preferred), it sits beside TOTP, so a
 /// password sign-in meets SELECT_MFA_TYPE; EMAIL_OTP chosen, the code from the outbox → tokens.
 /// Then preferred by an administrator: EMAIL_OTP comes at once. MFA status shows it.

@@ -38,9 +38,12 @@ pub async fn sign_in(
     jar: PrivateCookieJar<Key>,
     policy: CookiePolicy,
 ) -> (PrivateCookieJar<Key>, Result<SignInStep, Error>) {
-    let unreadable = DeviceCookie::read(&jar, policy).is_some() && stored(&jar, policy).is_none();
-    let Some(device) = stored(&jar, policy) else {
-        let jar = if unreadable {
+    let json = DeviceCookie::read(&jar, policy);
+    let device = json
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<RememberedDevice>(json).ok());
+    let Some(device) = device else {
+        let jar = if json.is_some() {
             DeviceCookie::remove(jar, policy)
         } else {
             jar

@@ -119,7 +119,9 @@ async fn a_person_signs_in_sets_up_totp_and_signs_in_again() {
     assert!(browser.has("#remember").await, "a remember-this-device box");
     browser.screenshot("04-code").await;
     type_code(&browser, &wrong_code(&phone, &server)).await;
-    browser.wait_for_path("/code").await;
+    // The answer comes back on the same path: wait for the message itself.
+    browser.wait_for("#error").await;
+    assert_eq!(browser.path().await, "/code");
     let error = browser.text("#error").await;
     assert!(error.contains("not right"), "{error}");
     assert!(browser.has("#code").await, "the form is still there");
@@ -168,6 +170,7 @@ async fn the_account_page_sets_up_a_new_authenticator() {
 
     browser.open("/account").await;
     browser.click("#totp-start").await;
+    browser.wait_for("#setup-key").await;
     browser.wait_for_path("/account").await;
     let key = browser.text("#setup-key").await;
     assert!(browser.has(".qr svg").await, "a QR code");
@@ -177,6 +180,7 @@ async fn the_account_page_sets_up_a_new_authenticator() {
     // A wrong code keeps the setup; the right one turns it on.
     server.clock.advance(STEP);
     type_code(&browser, &wrong_code(&new_phone, &server)).await;
+    browser.wait_for("#error").await;
     assert!(browser.text("#error").await.contains("not right"));
     assert!(browser.has("#setup-key").await, "the setup is still shown");
     type_code(
@@ -196,6 +200,7 @@ async fn the_account_page_sets_up_a_new_authenticator() {
     let old = old_phone.code_for_clock(&server.clock);
     if !new_phone.matches(old.expose_secret(), server.clock.now()) {
         type_code(&browser, old.expose_secret()).await;
+        browser.wait_for("#error").await;
         assert!(browser.text("#error").await.contains("not right"));
     }
     type_code(

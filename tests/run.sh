@@ -100,9 +100,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --all-features --no-deps
 
 # The moto suites, the pycognito cross-check and the browser test are #[ignore]d for a plain
 # `cargo test` (it needs no Python or browser); here they are installed, so they run with
-# everything else. One ignored test is skipped by name: the browser's "remember this device" step,
-# which waits for remembered devices (#15): drop this --skip when they are merged.
+# everything else.
 step "cargo test --all-features -- --include-ignored"
-cargo test --all-features -- --include-ignored --skip remember_this_device_skips_the_code_next_time
+cargo test --all-features -- --include-ignored
 
 step "all checks passed"

@@ -91,7 +91,7 @@ async fn main() -> Result<()> {
     match &offline {
         Some(offline) => {
             println!(
-                "backend   in-memory user pool {} (offline; MFA ON, TOTP)",
+                "backend   in-memory user pool {} (offline; MFA ON, TOTP; devices remembered on request)",
                 offline.pool.pool_id()
             );
             println!("client    {}", offline.client_id);

@@ -113,6 +113,21 @@ impl Browser {
         }
     }
 
+    /// Waits (up to 10 s) for an element matching `css`: a form posted to the page it is on
+    /// ends on the same path, so the path alone doesn't say the answer arrived.
+    pub async fn wait_for(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.has(css).await {
+            assert!(
+                Instant::now() < deadline,
+                "expected {css} on {}; the page says:\n{}",
+                self.path().await,
+                self.text("body").await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self
             .client
@@ -155,6 +170,16 @@ impl Browser {
 
     pub async fn has(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// The browser's cookie `name` on this site, HttpOnly ones too (WebDriver sees them all).
+    pub async fn cookie(&self, name: &str) -> Option<fantoccini::cookies::Cookie<'static>> {
+        self.client
+            .get_all_cookies()
+            .await
+            .expect("read the cookies")
+            .into_iter()
+            .find(|c| c.name() == name)
     }
 
     /// Saves a screenshot of the page as `target/screenshots/NAME.png`; returns its path.

@@ -5,6 +5,7 @@ use crate::app::backend::{SEED_PASSWORD, SEED_USER};
 use crate::app::security::{CookiePolicy, DeviceCookie};
 use crate::server::Server;
 use axum::body::Body;
+use axum::extract::FromRef as _;
 use axum::http::{Method, Request, Response, StatusCode, header};
 use axum::response::IntoResponse as _;
 use axum_extra::extract::PrivateCookieJar;
@@ -275,6 +276,56 @@ async fn the_device_cookie_is_encrypted_and_bound_to_the_key() {
     headers.insert(header::COOKIE, renamed.parse().unwrap());
     let jar = PrivateCookieJar::from_headers(&headers, key.clone());
     assert!(jar.get("sid").is_none());
+}
+
+/// A device cookie this build can't read (an older format, under the right key) is dropped at
+/// the next sign-in, which goes on without a device.
+#[tokio::test]
+async fn an_unreadable_device_cookie_is_dropped_at_sign_in() {
+    let server = Server::start().await;
+    let http = Http::new(&server);
+    let policy = server.state.policy();
+    let key = Key::from_ref(&server.state);
+    let old = r#"{"v":0,"device_key":"us-east-1_0000"}"#;
+    let jar = DeviceCookie::store(PrivateCookieJar::new(key), policy, old.to_owned());
+    let stored = (jar, ()).into_response().headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let page = http.get("/", None).await;
+    let cookies = format!("{}; {stored}", page.session());
+    let answer = http
+        .post("/sign-in", Some(&cookies), &sign_in_form(&page.csrf()))
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let removal = answer
+        .set_cookie()
+        .into_iter()
+        .find(|c| c.starts_with("device="))
+        .expect("the device cookie is removed");
+    assert!(
+        removal.starts_with("device=;") && removal.contains("Max-Age=0"),
+        "{removal}"
+    );
+}
+
+#[test]
+fn devices_are_named_in_our_words_only() {
+    use crate::app::devices::device_name;
+    let firefox =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    assert_eq!(device_name(Some(firefox)), "Firefox on Windows");
+    let edge = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like \
+                Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
+    assert_eq!(device_name(Some(edge)), "Edge on macOS");
+    assert_eq!(device_name(None), "Web browser");
+    // Whatever the header holds, none of it reaches Cognito.
+    let hostile = format!("Evil\u{202e}\n{}", "x".repeat(10_000));
+    assert_eq!(device_name(Some(&hostile)), "Web browser");
 }
 
 /// The setup key shown on a page, without its spaces.

@@ -5,12 +5,14 @@ use crate::app::backend::Offline;
 use crate::app::security::CookiePolicy;
 use crate::app::state::AppState;
 use axum_extra::extract::cookie::Key;
-use cognito_mfa::testing::ManualClock;
+use cognito_mfa::testing::{InMemoryPool, ManualClock};
 
 pub struct Server {
     pub url: String,
     pub clock: ManualClock,
     pub state: AppState,
+    /// The pool itself, for what Cognito holds (its devices) and what happens elsewhere.
+    pub pool: InMemoryPool,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -36,6 +38,7 @@ impl Server {
             url,
             clock,
             state,
+            pool: offline.pool,
             task,
         }
     }

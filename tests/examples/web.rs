@@ -1,7 +1,7 @@
 //! `cargo run --example web` as the README says: offline, it prints the URL and the seeded
 //! credentials and serves the sign-in page there; online (the AWS SDK against the local Cognito
 //! endpoint, feature `local-endpoint`), a person signs in over SRP and sets up TOTP with plain
-//! HTTP requests. The example is killed when each test ends.
+//! HTTP requests, and remembers a device. The example is killed when each test ends.
 
 use crate::common::cli::example_binary;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -153,6 +153,30 @@ fn the_web_example_runs_offline_and_prints_where_and_who() {
     assert!(page.contains("id=\"username\""), "{page}");
 }
 
+/// The AWS environment of an online run: a region, dummy credentials, no profile files.
+#[cfg(feature = "local-endpoint")]
+const ONLINE_ENV: &[(&str, &str)] = &[
+    ("AWS_REGION", "us-east-1"),
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ("AWS_CONFIG_FILE", "/nonexistent/aws/config"),
+    (
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "/nonexistent/aws/credentials",
+    ),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+];
+
+/// The `name=value` of the cookie `name` an answer sets, if it sets one.
+#[cfg(feature = "local-endpoint")]
+fn set_cookie<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+    answer
+        .lines()
+        .filter_map(|l| l.strip_prefix("set-cookie: "))
+        .filter_map(|c| c.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+}
+
 /// Online: the same binary through the AWS SDK against the local Cognito endpoint, with a pool
 /// that demands MFA: SRP sign-in, the setup page, the code, signed in.
 #[cfg(feature = "local-endpoint")]
@@ -180,17 +204,7 @@ async fn the_web_example_signs_in_online_through_the_sdk() {
                 "--endpoint-url",
                 &endpoint,
             ],
-            &[
-                ("AWS_REGION", "us-east-1"),
-                ("AWS_ACCESS_KEY_ID", "testing"),
-                ("AWS_SECRET_ACCESS_KEY", "testing"),
-                ("AWS_CONFIG_FILE", "/nonexistent/aws/config"),
-                (
-                    "AWS_SHARED_CREDENTIALS_FILE",
-                    "/nonexistent/aws/credentials",
-                ),
-                ("AWS_EC2_METADATA_DISABLED", "true"),
-            ],
+            ONLINE_ENV,
         );
         assert!(
             web.printed.iter().any(|l| l.contains(&pool_id)),
@@ -229,6 +243,145 @@ async fn the_web_example_signs_in_online_through_the_sdk() {
             "{signed_in}"
         );
         assert!(signed_in.contains("id=\"mfa\">on"), "{signed_in}");
+    });
+    flow.await.unwrap();
+}
+
+/// Online, remembered devices through the AWS SDK against the local endpoint (a pool that
+/// tracks devices, opt-in, remembered ones skipping MFA): the code with "remember this device"
+/// confirms the device (ConfirmDevice, UpdateDeviceStatus over HTTP); a sign-in presenting the
+/// cookie asks no code (DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER over HTTP, the proof
+/// checked by the pool); the account page lists it (ListDevices) and forgets it (ForgetDevice).
+/// The endpoint runs on a manual clock, moved to the next 30-second step for the second code.
+#[cfg(feature = "local-endpoint")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_example_remembers_a_device_online_through_the_sdk() {
+    use cognito_mfa::TotpSecret;
+    use cognito_mfa::backend::{
+        DeviceConfiguration, DeviceRememberedStatus, PoolMfaConfig, PoolMfaMode, UserTarget,
+    };
+    use cognito_mfa::device;
+    use cognito_mfa::testing::{Authenticator, ClientOptions, LocalCognito, ManualClock};
+
+    let clock = ManualClock::starting_now();
+    let local = LocalCognito::builder()
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    let pool = local.create_pool("web-devices");
+    pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::On, true));
+    pool.set_device_configuration(Some(DeviceConfiguration::new(true, true)));
+    let client = pool.create_client(ClientOptions::new()).unwrap();
+    pool.create_user("bob", "Bobs-Passw0rd!").unwrap();
+    let endpoint = local.endpoint();
+    let pool_id = pool.pool_id().to_owned();
+    let runtime = tokio::runtime::Handle::current();
+
+    let flow = tokio::task::spawn_blocking(move || {
+        let bobs_devices = || {
+            runtime
+                .block_on(device::list_all(
+                    &pool,
+                    UserTarget::Admin {
+                        user_pool_id: pool_id.clone(),
+                        username: "bob".into(),
+                    },
+                ))
+                .expect("AdminListDevices")
+        };
+        let web = Web::start(
+            &[
+                "--user-pool-id",
+                &pool_id,
+                "--client-id",
+                &client.client_id,
+                "--endpoint-url",
+                &endpoint,
+            ],
+            ONLINE_ENV,
+        );
+        // A fresh session's sign-in; the answer and the session cookie.
+        let sign_in = |device: Option<&str>| {
+            let page = web.request("GET", "/", None, "");
+            let sid = set_cookie(&page, "sid")
+                .expect("a session cookie")
+                .to_owned();
+            let cookies = match device {
+                Some(device) => format!("{sid}; {device}"),
+                None => sid.clone(),
+            };
+            let form = format!("csrf={}&username=bob&password=Bobs-Passw0rd!", csrf(&page));
+            (web.request("POST", "/sign-in", Some(&cookies), &form), sid)
+        };
+
+        // First sign-in: the setup, no device remembered.
+        let (answer, sid) = sign_in(None);
+        assert_eq!(location(&answer), "/setup", "{answer}");
+        let setup = web.request("GET", "/setup", Some(&sid), "");
+        let at = setup.find("id=\"setup-key\">").expect("a setup key") + 15;
+        let key: String = setup[at..].split('<').next().unwrap().replace(' ', "");
+        let phone = Authenticator::new(&TotpSecret::new(key)).unwrap();
+        let code = phone.code_for_clock(&clock);
+        let form = format!("csrf={}&code={}", csrf(&setup), code.expose_secret());
+        let answer = web.request("POST", "/setup", Some(&sid), &form);
+        assert_eq!(location(&answer), "/signed-in", "{answer}");
+        assert!(set_cookie(&answer, "device").is_none(), "{answer}");
+        assert!(bobs_devices().is_empty(), "nothing remembered unasked");
+
+        // Second sign-in: the code with the box ticked.
+        clock.advance(Duration::from_secs(30));
+        let (answer, sid) = sign_in(None);
+        assert_eq!(location(&answer), "/code", "{answer}");
+        let page = web.request("GET", "/code", Some(&sid), "");
+        let code = phone.code_for_clock(&clock);
+        let form = format!(
+            "csrf={}&code={}&remember=yes",
+            csrf(&page),
+            code.expose_secret()
+        );
+        let answer = web.request("POST", "/code", Some(&sid), &form);
+        assert_eq!(location(&answer), "/signed-in", "{answer}");
+        let device = set_cookie(&answer, "device")
+            .expect("the device cookie")
+            .to_owned();
+        let remembered = bobs_devices();
+        assert_eq!(remembered.len(), 1, "{remembered:?}");
+        assert_eq!(
+            remembered[0].name(),
+            Some("Web browser"),
+            "no User-Agent sent"
+        );
+        assert_eq!(
+            remembered[0].remembered_status(),
+            Some(DeviceRememberedStatus::Remembered)
+        );
+        assert!(
+            !device.contains(&remembered[0].device_key),
+            "the cookie is encrypted: {device}"
+        );
+
+        // Third sign-in, presenting the device: no code.
+        let (answer, _) = sign_in(Some(&device));
+        assert_eq!(location(&answer), "/signed-in", "{answer}");
+        let sid = set_cookie(&answer, "sid")
+            .expect("a rotated session")
+            .to_owned();
+        let cookies = format!("{sid}; {device}");
+        let account = web.request("GET", "/account", Some(&cookies), "");
+        assert!(account.contains("Web browser"), "{account}");
+        assert!(account.contains("(this browser)"), "{account}");
+
+        // Forget it from the account page: gone at Cognito, the cookie removed.
+        let form = format!(
+            "csrf={}&device_key={}",
+            csrf(&account),
+            remembered[0].device_key
+        );
+        let answer = web.request("POST", "/account/devices/forget", Some(&cookies), &form);
+        assert_eq!(location(&answer), "/account", "{answer}");
+        assert_eq!(set_cookie(&answer, "device"), Some("device="), "{answer}");
+        assert!(bobs_devices().is_empty());
     });
     flow.await.unwrap();
 }

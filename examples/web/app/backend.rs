@@ -3,7 +3,7 @@
 //! AWS SDK (online). Either way the app gets one `SignIn`, and through
 //! `SignIn::backend` the one backend handle for every other call.
 
-use cognito_mfa::backend::{AuthFlow, PoolMfaConfig, PoolMfaMode};
+use cognito_mfa::backend::{AuthFlow, DeviceConfiguration, PoolMfaConfig, PoolMfaMode};
 use cognito_mfa::clock::Clock;
 use cognito_mfa::sign_in::SignIn;
 use cognito_mfa::testing::{ClientOptions, InMemoryPool};
@@ -21,7 +21,8 @@ pub const SEED_SESSION_VALIDITY: Duration = Duration::from_secs(3 * 60);
 
 /// An in-memory pool as a Cognito that demands MFA: MFA ON with TOTP, so
 /// the seeded user's first sign-in asks them to set up an authenticator
-/// (MFA_SETUP); an app client for USER_SRP_AUTH; the seeded user.
+/// (MFA_SETUP); devices tracked, remembered on the person's request; an
+/// app client for USER_SRP_AUTH; the seeded user.
 pub struct Offline {
     pub pool: InMemoryPool,
     pub client_id: String,
@@ -34,6 +35,10 @@ impl Offline {
     pub fn seeded(clock: impl Clock + 'static) -> Result<Self, Error> {
         let pool = InMemoryPool::with_clock(clock);
         pool.set_mfa_config(PoolMfaConfig::new(PoolMfaMode::On, true));
+        // Device tracking, opt-in: a device is remembered only when the
+        // person ticks "remember this device" (UpdateDeviceStatus), and a
+        // remembered one skips the code (Cognito's "suppress MFA").
+        pool.set_device_configuration(Some(DeviceConfiguration::new(true, true)));
         let client = pool.create_client(
             ClientOptions::new()
                 .name("web-example")

@@ -3,7 +3,7 @@
 
 pub mod backend;
 mod claims;
-mod devices;
+pub mod devices;
 mod pages;
 mod routes;
 pub mod security;

@@ -40,6 +40,9 @@ dl.claims dd { margin: 0 0 .6rem 0; font-family: ui-monospace, monospace; word-b
 nav { margin-top: 2rem; display: flex; gap: 1rem; align-items: baseline; }
 nav form { margin: 0; }
 .hint { color: #555; font-size: .9rem; }
+#devices li { margin-bottom: .6rem; }
+#devices form { display: inline; margin-left: .5rem; }
+#devices button { margin-top: 0; padding: .2rem .8rem; }
 "#;
 
 /// A whole page around `body`.
@@ -276,18 +279,44 @@ pub fn account(view: &AccountView<'_>) -> Html<String> {
     )
 }
 
-/// The remembered-devices section of the account page.
-pub fn devices(csrf: &str, this_browser: bool, listed: &[(String, String)]) -> String {
+/// One remembered device, as the account page lists it.
+pub struct DeviceRow {
+    pub key: String,
+    pub name: String,
+    pub last_sign_in: Option<String>,
+    /// The device this browser's cookie holds.
+    pub this_browser: bool,
+}
+
+/// The remembered-devices section of the account page: one row per device
+/// with a "Forget" form; `stray`: this browser holds a device the list
+/// doesn't show, which it can still drop.
+pub fn devices(csrf: &str, listed: &[DeviceRow], stray: bool, error: Option<&str>) -> String {
     let mut rows = String::new();
-    for (key, name) in listed {
+    for row in listed {
+        let (marker, button_id) = if row.this_browser {
+            (
+                " <strong class=\"this-browser\">(this browser)</strong>",
+                " id=\"forget-this\"",
+            )
+        } else {
+            ("", "")
+        };
+        let last = row
+            .last_sign_in
+            .as_deref()
+            .map(|at| format!("last sign-in {}", escape(at)))
+            .unwrap_or_else(|| "no sign-in on it yet".to_owned());
         let _ = write!(
             rows,
-            "<li>{} <form method=\"post\" action=\"/account/devices/forget\">{}\
+            "<li><span class=\"device-name\">{}</span>{marker} \
+             <span class=\"hint\">{last}</span>\
+             <form method=\"post\" action=\"/account/devices/forget\">{}\
              <input type=\"hidden\" name=\"device_key\" value=\"{}\">\
-             <button type=\"submit\">Forget</button></form></li>",
-            escape(name),
+             <button type=\"submit\"{button_id}>Forget</button></form></li>",
+            escape(&row.name),
             csrf_field(csrf),
-            escape(key)
+            escape(&row.key)
         );
     }
     let list = if rows.is_empty() {
@@ -295,9 +324,9 @@ pub fn devices(csrf: &str, this_browser: bool, listed: &[(String, String)]) -> S
     } else {
         format!("<ul id=\"devices\">{rows}</ul>")
     };
-    let this = if this_browser {
+    let this = if stray {
         format!(
-            "<p>This browser is remembered.</p>\
+            "<p>This browser holds a device that is not remembered any more.</p>\
              <form method=\"post\" action=\"/account/devices/forget\">{}\
              <input type=\"hidden\" name=\"device_key\" value=\"\">\
              <button type=\"submit\" id=\"forget-this\">Forget this browser</button></form>",
@@ -306,7 +335,14 @@ pub fn devices(csrf: &str, this_browser: bool, listed: &[(String, String)]) -> S
     } else {
         String::new()
     };
-    format!("<section id=\"remembered-devices\"><h2>Remembered devices</h2>{list}{this}</section>")
+    format!(
+        "<section id=\"remembered-devices\"><h2>Remembered devices</h2>{}{list}{this}\
+         <p class=\"hint\">A remembered browser signs in with the password alone. \
+         Forget any you don't recognise.</p></section>",
+        error
+            .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+            .unwrap_or_default()
+    )
 }
 
 pub fn not_found() -> Html<String> {

@@ -1,12 +1,12 @@
 //! The handlers: one per page and form.
 
 use super::pages::{self, AccountView, EnrollmentView};
-use super::security::{self, DeviceCookie};
+use super::security;
 use super::state::{AppState, MAX_CODE_ATTEMPTS, SignedIn, Stage, WebSession};
 use super::{claims, devices};
 use axum::Form;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::{CookieJar, Key};
@@ -205,17 +205,17 @@ pub async fn sign_in(
         return visit.refuse_form(&state, jar);
     }
     let password = Password::new(form.password);
-    let device = DeviceCookie::read(&device_jar, state.policy());
-    let result = devices::sign_in(
+    let (device_jar, result) = devices::sign_in(
         state.sign_in(),
         form.username.trim(),
         &password,
-        device.as_deref(),
+        device_jar,
+        state.policy(),
     )
     .await;
     drop(password);
     match result {
-        Ok(step) => advance(&state, visit, jar, device_jar, step, &form.username, false).await,
+        Ok(step) => advance(&state, visit, jar, device_jar, step, &form.username, None).await,
         Err(e) => {
             visit.session.stage = Stage::Anonymous;
             let page = pages::sign_in(
@@ -224,26 +224,46 @@ pub async fn sign_in(
                 Some(&describe(&e)),
                 &form.username,
             );
-            visit.finish(&state, jar, page.into_response())
+            let response = (device_jar, page).into_response();
+            visit.finish(&state, jar, response)
         }
     }
 }
 
 /// Where a sign-in goes after a step: signed in, a code to ask for, an
 /// authenticator to set up, or a challenge this example doesn't handle.
+/// `remember`: the name to remember this browser under, if the person
+/// asked. The device jar's changes (a dropped device cookie) go with every
+/// answer.
 async fn advance(
     state: &AppState,
-    mut visit: Visit,
+    visit: Visit,
     jar: CookieJar,
     device_jar: PrivateCookieJar<Key>,
     step: SignInStep,
     username: &str,
-    remember: bool,
+    remember: Option<String>,
 ) -> Response {
     match step {
         SignInStep::Done(tokens) => {
             signed_in(state, visit, jar, device_jar, tokens, username, remember).await
         }
+        other => {
+            let response = challenge_step(state, visit, jar, other).await;
+            (device_jar, response).into_response()
+        }
+    }
+}
+
+/// A step that is not the end: the code page, the setup page, or back to
+/// sign in.
+async fn challenge_step(
+    state: &AppState,
+    mut visit: Visit,
+    jar: CookieJar,
+    step: SignInStep,
+) -> Response {
+    match step {
         SignInStep::TotpRequired(challenge) => {
             visit.session.stage = Stage::Code {
                 challenge: Box::new(challenge),
@@ -291,7 +311,7 @@ async fn signed_in(
     device_jar: PrivateCookieJar<Key>,
     tokens: AuthTokens,
     username: &str,
-    remember: bool,
+    remember: Option<String>,
 ) -> Response {
     let (device_jar, notice) = devices::after_sign_in(state, &tokens, remember, device_jar).await;
     if let Err(response) = visit.rotate() {
@@ -326,6 +346,7 @@ pub async fn code_page(State(state): State<AppState>, jar: CookieJar) -> Respons
 
 pub async fn code(
     State(state): State<AppState>,
+    headers: HeaderMap,
     jar: CookieJar,
     device_jar: PrivateCookieJar<Key>,
     Form(form): Form<CodeForm>,
@@ -346,7 +367,13 @@ pub async fn code(
     };
     let attempts = attempts + 1;
     let username = challenge.username().to_owned();
-    let remember = form.remember.is_some();
+    let remember = form.remember.is_some().then(|| {
+        devices::device_name(
+            headers
+                .get(header::USER_AGENT)
+                .and_then(|ua| ua.to_str().ok()),
+        )
+    });
     match challenge.answer(state.sign_in(), &form.code).await {
         Ok(step) => advance(&state, visit, jar, device_jar, step, &username, remember).await,
         Err(rejected) => match rejected.into_parts() {
@@ -435,7 +462,7 @@ pub async fn setup(
     let attempts = attempts + 1;
     let username = setup.username().to_owned();
     match setup.verify(state.sign_in(), &form.code).await {
-        Ok(step) => advance(&state, visit, jar, device_jar, step, &username, false).await,
+        Ok(step) => advance(&state, visit, jar, device_jar, step, &username, None).await,
         Err(rejected) => match rejected.into_parts() {
             (e, Some(same)) if attempts < MAX_CODE_ATTEMPTS => {
                 visit.session.stage = Stage::Setup {

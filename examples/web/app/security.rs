@@ -96,10 +96,6 @@ impl DeviceCookie {
     }
 
     /// Stores `serialized` (the device's JSON) in the browser.
-    #[allow(
-        dead_code,
-        reason = "called by devices::after_sign_in once remembered devices land (#15)"
-    )]
     pub fn store(
         jar: PrivateCookieJar<Key>,
         policy: CookiePolicy,

@@ -72,7 +72,7 @@ async fn main() -> Result<()> {
         tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
     let url = format!("http://{}/", listener.local_addr()?);
 
-    let (sign_in, offline) = match (args.user_pool_id, args.client_id) {
+    let (sign_in, verifier, offline) = match (args.user_pool_id, args.client_id) {
         (Some(user_pool_id), Some(client_id)) => {
             let online = Online {
                 user_pool_id,
@@ -80,11 +80,16 @@ async fn main() -> Result<()> {
                 client_secret: args.client_secret,
                 endpoint_url: args.endpoint_url,
             };
-            (online.sign_in().await?, None)
+            let (sign_in, verifier) = online.sign_in().await?;
+            (sign_in, verifier, None)
         }
         _ => {
             let offline = Offline::seeded(SystemClock)?;
-            (offline.sign_in.clone(), Some(offline))
+            (
+                offline.sign_in.clone(),
+                offline.verifier.clone(),
+                Some(offline),
+            )
         }
     };
     println!("cognito-mfa web example");
@@ -105,7 +110,13 @@ async fn main() -> Result<()> {
         ),
     }
     println!("open      {url}");
-    let app = app::router(AppState::new(sign_in, ISSUER.to_owned(), key, policy));
+    let app = app::router(AppState::new(
+        sign_in,
+        verifier,
+        ISSUER.to_owned(),
+        key,
+        policy,
+    ));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

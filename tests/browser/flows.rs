@@ -102,7 +102,23 @@ async fn a_person_signs_in_sets_up_totp_and_signs_in_again() {
         "MFA shown as on: {}",
         browser.text("#mfa").await
     );
-    assert!(browser.text("#claims").await.contains(SEED_USER));
+    // The ID token's claims, verified against the pool's keys at sign-in.
+    let claims = browser.text("#claims").await;
+    for shown in [
+        "cognito:username",
+        SEED_USER,
+        "alice@example.com",
+        &format!(
+            "https://cognito-idp.us-east-1.amazonaws.com/{}",
+            server.pool.pool_id()
+        ),
+        "verified at sign-in",
+    ] {
+        assert!(
+            claims.contains(shown),
+            "{shown:?} not in the claims:\n{claims}"
+        );
+    }
     browser.screenshot("03-signed-in").await;
 
     // 2. Sign out.

@@ -413,3 +413,35 @@ async fn codes_per_pending_enrollment_are_bounded_at_five() {
     );
     assert!(!tries[4].contains("id=\"setup-key\""), "the setup is gone");
 }
+
+/// A sign-in whose ID token does not verify against the keys the app trusts (another pool's, as a
+/// misconfigured app or a forged answer would have it) is no sign-in: back to the sign-in page
+/// with the reason, and no signed-in page.
+#[tokio::test]
+async fn a_sign_in_whose_id_token_does_not_verify_is_refused() {
+    use cognito_mfa::TotpSecret;
+    use cognito_mfa::testing::{Authenticator, InMemoryPool};
+
+    let stranger = InMemoryPool::new();
+    let server = Server::start_trusting(Some(stranger.jwks_json())).await;
+    let http = Http::new(&server);
+    let page = http.get("/", None).await;
+    let cookie = page.session();
+    http.post("/sign-in", Some(&cookie), &sign_in_form(&page.csrf()))
+        .await;
+    let setup = http.get("/setup", Some(&cookie)).await;
+    let phone = Authenticator::new(&TotpSecret::new(setup_key(&setup.body))).unwrap();
+    let code = phone.code_for_clock(&server.clock);
+    let form = format!("csrf={}&code={}", setup.csrf(), code.expose_secret());
+    let done = http.post("/setup", Some(&cookie), &form).await;
+    assert_eq!(done.headers[header::LOCATION], "/", "back to sign-in");
+    let cookie = session_after(&done, &cookie);
+    let home = http.get("/", Some(&cookie)).await;
+    assert!(
+        home.body.contains("did not verify (UnknownKey)"),
+        "{}",
+        home.body
+    );
+    let signed_in = http.get("/signed-in", Some(&cookie)).await;
+    assert_ne!(signed_in.status, StatusCode::OK, "not signed in");
+}

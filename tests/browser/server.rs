@@ -18,10 +18,27 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::start_trusting(None).await
+    }
+
+    /// The app, its token verifier trusting `keys` (a JWKS) instead of its own pool's.
+    pub async fn start_trusting(keys: Option<String>) -> Self {
         let clock = ManualClock::starting_now();
         let offline = Offline::seeded(clock.clone()).expect("seed the in-memory pool");
+        let verifier = match keys {
+            None => offline.verifier.clone(),
+            Some(keys) => cognito_mfa::verify::TokenVerifier::builder(
+                offline.pool.pool_id(),
+                [offline.client_id.as_str()],
+            )
+            .keys_from_json(keys)
+            .clock(clock.clone())
+            .build()
+            .expect("a verifier"),
+        };
         let state = AppState::new(
             offline.sign_in.clone(),
+            verifier,
             "cognito-mfa web example".to_owned(),
             Key::generate(),
             CookiePolicy { secure: false },

@@ -263,7 +263,10 @@ async fn the_web_example_remembers_a_device_online_through_the_sdk() {
     use cognito_mfa::device;
     use cognito_mfa::testing::{Authenticator, ClientOptions, LocalCognito, ManualClock};
 
-    let clock = ManualClock::starting_now();
+    // The example runs on the system clock and verifies the ID token it gets: a pool clock ahead
+    // of it would issue tokens from the future. A minute behind, advanced by 30 s below, it stays
+    // behind, and within the pool's five minutes for the device proof's TIMESTAMP.
+    let clock = ManualClock::new(std::time::SystemTime::now() - Duration::from_secs(60));
     let local = LocalCognito::builder()
         .clock(clock.clone())
         .start()

@@ -7,6 +7,7 @@ use cognito_mfa::backend::{AuthFlow, DeviceConfiguration, PoolMfaConfig, PoolMfa
 use cognito_mfa::clock::Clock;
 use cognito_mfa::sign_in::SignIn;
 use cognito_mfa::testing::{ClientOptions, InMemoryPool};
+use cognito_mfa::verify::TokenVerifier;
 use cognito_mfa::{ClientSecret, Error, SdkBackend};
 use std::time::Duration;
 
@@ -27,6 +28,9 @@ pub struct Offline {
     pub pool: InMemoryPool,
     pub client_id: String,
     pub sign_in: SignIn,
+    /// Checks the pool's ID tokens against its key set, handed over as
+    /// JSON: offline, nothing to fetch.
+    pub verifier: TokenVerifier,
 }
 
 impl Offline {
@@ -52,10 +56,15 @@ impl Offline {
             .session_validity(SEED_SESSION_VALIDITY)
             .clock(pool.clock())
             .build()?;
+        let verifier = TokenVerifier::builder(pool.pool_id(), [client.client_id.as_str()])
+            .keys_from_json(pool.jwks_json())
+            .clock(pool.clock())
+            .build()?;
         Ok(Self {
             pool,
             client_id: client.client_id,
             sign_in,
+            verifier,
         })
     }
 }
@@ -74,8 +83,20 @@ impl Online {
     /// A public-client sign-in over the AWS SDK: region and credentials
     /// from the standard AWS environment, as the cognito-idp example does.
     /// The calls it makes (USER_SRP_AUTH, the challenges, GetUser and the
-    /// enrollment with the access token) need no IAM credentials.
-    pub async fn sign_in(self) -> Result<SignIn, Error> {
+    /// enrollment with the access token) need no IAM credentials. The
+    /// verifier expects Cognito's issuer for the pool; its key set comes
+    /// from Cognito, or from the endpoint given (moto and the local endpoint
+    /// serve it at `/{poolId}/.well-known/jwks.json`).
+    pub async fn sign_in(self) -> Result<(SignIn, TokenVerifier), Error> {
+        let mut verifier = TokenVerifier::builder(&self.user_pool_id, [self.client_id.as_str()]);
+        if let Some(url) = &self.endpoint_url {
+            verifier = verifier.jwks_url(format!(
+                "{}/{}/.well-known/jwks.json",
+                url.trim_end_matches('/'),
+                self.user_pool_id
+            ));
+        }
+        let verifier = verifier.build()?;
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url);
@@ -86,6 +107,6 @@ impl Online {
         if let Some(secret) = self.client_secret {
             builder = builder.client_secret(ClientSecret::new(secret));
         }
-        builder.build()
+        Ok((builder.build()?, verifier))
     }
 }

@@ -173,7 +173,7 @@ pub async fn after_sign_in(
 }
 
 /// "2026-12-01 06:30 UTC".
-fn date(at: SystemTime) -> String {
+pub(super) fn date(at: SystemTime) -> String {
     let at = cookie::time::OffsetDateTime::from(at);
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02} UTC",

@@ -313,6 +313,28 @@ async fn signed_in(
     username: &str,
     remember: Option<String>,
 ) -> Response {
+    // The ID token is verified once, here, before anything trusts it: a
+    // sign-in whose token does not verify against the pool's keys is not a
+    // sign-in (a misconfigured pool or client id, or a forged answer).
+    let verified = match &tokens.id_token {
+        Some(id_token) => state.verifier().verify_id_token(id_token).await,
+        None => Err(cognito_mfa::verify::TokenError::MissingClaim { claim: "id token" }),
+    };
+    let claims = match verified {
+        Ok(claims) => claims,
+        Err(e) => {
+            tracing::warn!(error = e.kind(), "the ID token did not verify");
+            return back_to_sign_in(
+                state,
+                visit,
+                jar,
+                &format!(
+                    "The sign-in's ID token did not verify ({}); sign in again.",
+                    e.kind()
+                ),
+            );
+        }
+    };
     let (device_jar, notice) = devices::after_sign_in(state, &tokens, remember, device_jar).await;
     if let Err(response) = visit.rotate() {
         return *response;
@@ -321,6 +343,7 @@ async fn signed_in(
         username: username.to_owned(),
         tokens,
         enrolling: None,
+        claims,
     }));
     visit.session.flash = notice.map(str::to_owned);
     let response = (device_jar, redirect("/signed-in")).into_response();

@@ -8,6 +8,7 @@ use axum_extra::extract::cookie::Key;
 use cognito_mfa::PendingEnrollment;
 use cognito_mfa::backend::AuthTokens;
 use cognito_mfa::sign_in::{PendingMfaSetup, SignIn, TotpChallenge};
+use cognito_mfa::verify::{Claims, TokenVerifier};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -32,6 +33,7 @@ pub struct AppState {
 
 struct Inner {
     sign_in: SignIn,
+    verifier: TokenVerifier,
     issuer: String,
     cookie_key: Key,
     policy: CookiePolicy,
@@ -40,16 +42,27 @@ struct Inner {
 
 impl AppState {
     /// The state for one app client. `issuer` labels the authenticator entry.
-    pub fn new(sign_in: SignIn, issuer: String, cookie_key: Key, policy: CookiePolicy) -> Self {
+    pub fn new(
+        sign_in: SignIn,
+        verifier: TokenVerifier,
+        issuer: String,
+        cookie_key: Key,
+        policy: CookiePolicy,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 sign_in,
+                verifier,
                 issuer,
                 cookie_key,
                 policy,
                 sessions: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    pub fn verifier(&self) -> &TokenVerifier {
+        &self.inner.verifier
     }
 
     pub fn sign_in(&self) -> &SignIn {
@@ -161,4 +174,6 @@ pub struct SignedIn {
     pub tokens: AuthTokens,
     /// An authenticator being set up from the account page.
     pub enrolling: Option<(Box<PendingEnrollment>, u8)>,
+    /// The ID token's claims, verified once, at sign-in.
+    pub claims: Claims,
 }

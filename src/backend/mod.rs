@@ -37,6 +37,8 @@ pub use mfa::{
     AssociatedSoftwareToken, FactorPreference, MfaFactor, MfaPreferenceUpdate, TokenAuth,
     UserMfaSettings, UserStatus, UserTarget, VerifiedSoftwareToken, VerifyStatus,
 };
+#[cfg(any(feature = "verify", feature = "test-util"))]
+pub(crate) use pool::token_issuer;
 pub use pool::{AppClient, PoolMfaConfig, PoolMfaMode, UserPoolDescription, UserPoolTier};
 
 use crate::error::{Error, Operation};

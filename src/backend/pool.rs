@@ -209,3 +209,16 @@ impl UserPoolDescription {
         self
     }
 }
+
+/// The issuer a user pool's tokens name:
+/// `https://cognito-idp.REGION.amazonaws.com/POOL_ID` (the region is the
+/// pool id's part before `_`). What the in-memory pool signs and what the
+/// verifier expects.
+#[cfg(any(feature = "verify", feature = "test-util"))]
+pub(crate) fn token_issuer(user_pool_id: &str) -> String {
+    let region = user_pool_id
+        .split_once('_')
+        .map(|(region, _)| region)
+        .unwrap_or_default();
+    format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}")
+}

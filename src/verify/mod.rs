@@ -311,15 +311,7 @@ impl TokenVerifierBuilder {
         for id in &self.client_ids {
             crate::validate::client_id(id)?;
         }
-        let region = self
-            .user_pool_id
-            .split_once('_')
-            .map(|(region, _)| region)
-            .unwrap_or_default();
-        let issuer = format!(
-            "https://cognito-idp.{region}.amazonaws.com/{}",
-            self.user_pool_id
-        );
+        let issuer = crate::backend::token_issuer(&self.user_pool_id);
         let (source, keys) = match self.jwks_json {
             Some(json) => {
                 let keys = KeySet::parse(&json).map_err(|_| {

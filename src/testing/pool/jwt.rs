@@ -140,15 +140,7 @@ impl Inner {
     }
 
     fn issuer(&self) -> String {
-        let region = self
-            .pool_id
-            .split_once('_')
-            .map(|(r, _)| r)
-            .unwrap_or_default();
-        format!(
-            "https://cognito-idp.{region}.amazonaws.com/{}",
-            self.pool_id
-        )
+        crate::backend::token_issuer(&self.pool_id)
     }
 
     /// An access and an ID token for `username` signed in at `client_id`,

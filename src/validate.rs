@@ -96,6 +96,43 @@ pub fn user_code(code: &str) -> Result<String, Error> {
     Ok(digits.into_string())
 }
 
+/// A code sent by text message or email (SMS_MFA, EMAIL_OTP, SMS_OTP): 6
+/// to 8 ASCII digits once spaces are taken out. Returns the digits, in a
+/// `String` sized to them; wrap it in a [`OneTimeCode`](crate::OneTimeCode)
+/// at once, which wipes it.
+pub fn delivered_code(code: &str) -> Result<String, Error> {
+    // Sized to the input, which the digits never outgrow, and zeroized: no
+    // reallocation or refused code leaves a copy behind.
+    let mut digits = crate::secret::SecretBuf::with_capacity(code.len());
+    for c in code.chars().filter(|c| !c.is_whitespace()) {
+        digits.push(c);
+    }
+    let typed = digits.as_str();
+    if !(6..=8).contains(&typed.len()) || !typed.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(Field::UserCode, "must be 6 to 8 digits"));
+    }
+    Ok(digits.into_string())
+}
+
+/// The largest passkey credential taken: an assertion is a few KB.
+const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+/// A browser's passkey credential for WEB_AUTHN (`CREDENTIAL`): the
+/// PublicKeyCredential as a JSON object, at most 64 KiB.
+pub fn web_authn_credential(json: &str) -> Result<(), Error> {
+    let is_object = json.len() <= MAX_CREDENTIAL_BYTES
+        && serde_json::from_str::<serde_json::Value>(json).is_ok_and(|v| v.is_object());
+    if is_object {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            Field::Challenge,
+            "the credential must be the browser's PublicKeyCredential as a JSON object, \
+             at most 64 KiB",
+        ))
+    }
+}
+
 /// A user name or alias: 1 to 128 characters of Cognito's pattern
 /// `[\p{L}\p{M}\p{S}\p{N}\p{P}]+` (letters, marks, symbols, numbers,
 /// punctuation), by Unicode general category: no spaces, control or format
@@ -424,5 +461,20 @@ mod tests {
         assert!(password("").is_err());
         assert!(token("abc.def.ghi").is_ok());
         assert!(token("abc def").is_err());
+    }
+
+    #[test]
+    fn delivered_codes_and_credentials() {
+        assert_eq!(delivered_code("123 456").unwrap(), "123456");
+        assert_eq!(delivered_code("1234 5678").unwrap(), "12345678");
+        for bad in ["12345", "123456789", "12345a", ""] {
+            assert!(delivered_code(bad).is_err(), "{bad:?}");
+        }
+        assert!(web_authn_credential(r#"{"id":"x"}"#).is_ok());
+        for bad in ["[1]", "\"x\"", "not json", ""] {
+            assert!(web_authn_credential(bad).is_err(), "{bad:?}");
+        }
+        let big = format!(r#"{{"id":"{}"}}"#, "x".repeat(64 * 1024));
+        assert!(web_authn_credential(&big).is_err());
     }
 }

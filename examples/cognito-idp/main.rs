@@ -988,19 +988,14 @@ fn code_answer(
     key: &str,
 ) -> Result<Answer, InputError> {
     let typed = params.require(key)?;
-    let digits: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-    if !(6..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(params.error(&format!("{key} must be 6 to 8 digits")));
-    }
+    let digits = validate::delivered_code(&typed)
+        .map_err(|_| params.error(&format!("{key} must be 6 to 8 digits")))?;
     params.finish(&format!("USERNAME, {key}"))?;
     Ok(Answer::Code {
         challenge,
         code: OneTimeCode::new(digits),
     })
 }
-
-/// The largest CREDENTIAL taken, as the library takes it: an assertion is a few KB.
-const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
 
 fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError> {
     let client = ClientConfig::from_args(args.client, api)?;
@@ -1046,9 +1041,7 @@ fn prepare_respond(args: RespondArgs, api: ClientApi) -> Result<Call, InputError
         "SMS_OTP" => code_answer(params, "SMS_OTP", "SMS_OTP_CODE")?,
         "WEB_AUTHN" => {
             let credential = params.require("CREDENTIAL")?;
-            let is_object = credential.len() <= MAX_CREDENTIAL_BYTES
-                && serde_json::from_str::<Value>(&credential).is_ok_and(|v| v.is_object());
-            if !is_object {
+            if validate::web_authn_credential(&credential).is_err() {
                 return Err(params.error(
                     "CREDENTIAL must be the browser's PublicKeyCredential as a JSON object, \
                      at most 64 KiB (give --challenge-responses as JSON: the credential has commas)",

@@ -4,7 +4,7 @@ use super::{Pending, SavedChallenge, SignIn, SignInStep};
 use crate::backend::{ChallengeName, MfaFactor, Parameters};
 use crate::enrollment::{Enrolled, MfaEnrollment, PendingEnrollment, SavedEnrollment};
 use crate::error::{Error, Field, Rejected};
-use crate::secret::{Password, SecretBuf};
+use crate::secret::{OneTimeCode, Password};
 use crate::validate;
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -426,18 +426,11 @@ impl CodeChallenge {
         sign_in: &SignIn,
         code: &str,
     ) -> Result<SignInStep, Rejected<CodeChallenge>> {
-        // Sized to the input, which the digits never outgrow, and zeroized:
-        // no reallocation or refused code leaves a copy behind.
-        let mut typed = SecretBuf::with_capacity(code.len());
-        for c in code.chars().filter(|c| !c.is_whitespace()) {
-            typed.push(c);
-        }
-        let digits = typed.as_str();
-        if !(6..=8).contains(&digits.len()) || !digits.chars().all(|c| c.is_ascii_digit()) {
-            let e = Error::invalid(Field::UserCode, "must be 6 to 8 digits");
-            return Err(Rejected::new(e, self));
-        }
-        let responses = Parameters::new().with(self.answer_key(), digits);
+        let digits = match validate::delivered_code(code) {
+            Ok(digits) => OneTimeCode::new(digits),
+            Err(e) => return Err(Rejected::new(e, self)),
+        };
+        let responses = Parameters::new().with(self.answer_key(), digits.expose_secret());
         match sign_in.respond(&self.pending, responses).await {
             Ok(step) => Ok(step),
             Err(e) => Err(Rejected::new(e, self)),
@@ -586,9 +579,6 @@ pub struct WebAuthnChallenge {
 }
 challenge_common!(WebAuthnChallenge);
 
-/// The largest credential JSON taken: an assertion is a few KB.
-const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
-
 impl WebAuthnChallenge {
     pub(crate) fn new(pending: Pending) -> Self {
         Self { pending }
@@ -611,15 +601,7 @@ impl WebAuthnChallenge {
         sign_in: &SignIn,
         credential_json: &str,
     ) -> Result<SignInStep, Rejected<WebAuthnChallenge>> {
-        let is_object = credential_json.len() <= MAX_CREDENTIAL_BYTES
-            && serde_json::from_str::<serde_json::Value>(credential_json)
-                .is_ok_and(|v| v.is_object());
-        if !is_object {
-            let e = Error::invalid(
-                Field::Challenge,
-                "the credential must be the browser's PublicKeyCredential as a JSON object, \
-                 at most 64 KiB",
-            );
+        if let Err(e) = validate::web_authn_credential(credential_json) {
             return Err(Rejected::keep(e, self));
         }
         let responses = Parameters::new().with("CREDENTIAL", credential_json);

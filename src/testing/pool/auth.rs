@@ -13,14 +13,14 @@ use super::errors::{
 };
 use super::locks::{lock, read};
 use super::store::{Fault, SessionRecord};
-use super::users::{AccountStatus, CodeFault, Resolved};
+use super::users::{AccountStatus, CodeFault, Resolved, UserRecord};
 use crate::backend::{
     AuthFlow, AuthResponse, ChallengeName, InitiateAuthRequest, MfaFactor, Parameters,
     PoolMfaConfig, RespondToAuthChallengeRequest,
 };
 use crate::error::ServiceError;
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 impl Inner {
     /// The answer for `next`: tokens, or a challenge with its new Session.
@@ -31,11 +31,11 @@ impl Inner {
         next: Next,
         parameters: BTreeMap<String, String>,
         user: &str,
-        client: (&str, Duration),
+        client: &ClientRecord,
         request: &Parameters,
         now: SystemTime,
     ) -> AuthResponse {
-        let (client_id, validity) = client;
+        let (client_id, validity) = (client.id.as_str(), client.session_validity);
         match next {
             Next::Tokens => {
                 let tokens = self.issue_tokens(user, client_id, true, now);
@@ -95,6 +95,17 @@ impl Inner {
         }
     }
 
+    /// What follows a proven password (sent, or proven over SRP): a new
+    /// password or the MFA step, or the presented device's proof.
+    pub(super) fn after_proven_password(
+        &self,
+        user: &mut UserRecord,
+        parameters: &Parameters,
+    ) -> Result<Next, ServiceError> {
+        let next = after_password(user, self.config());
+        self.with_device(user, parameters, next)
+    }
+
     /// What every first factor checks first: USERNAME and the factor's own
     /// parameter (PASSWORD, SRP_A) are there, and SECRET_HASH is over the
     /// name as typed (an alias) or the canonical one. Returns the factor's
@@ -143,19 +154,11 @@ impl Inner {
             let mut user = lock(&user);
             user.may_sign_in(parameters)?;
             user.check_password(password, now)?;
-            let next = after_password(&mut user, config);
-            let next = self.with_device(&user, parameters, next)?;
+            let next = self.after_proven_password(&mut user, parameters)?;
             let params = challenge_parameters(&user, &next, config);
             (next, params)
         };
-        Ok(self.answer(
-            next,
-            params,
-            &username,
-            (&client.id, client.session_validity),
-            parameters,
-            now,
-        ))
+        Ok(self.answer(next, params, &username, client, parameters, now))
     }
 
     fn refresh(
@@ -228,14 +231,7 @@ impl Inner {
         let (next, params, username) = self.spend_session(session, now, |record| {
             self.answer_challenge(&client, record, request, config, now)
         })?;
-        Ok(self.answer(
-            next,
-            params,
-            &username,
-            (&client.id, client.session_validity),
-            &request.responses,
-            now,
-        ))
+        Ok(self.answer(next, params, &username, &client, &request.responses, now))
     }
 
     fn answer_challenge(
@@ -280,8 +276,7 @@ impl Inner {
             SessionStep::PasswordVerifier(exchange) => {
                 user.presented_device(responses).map_err(Fault::end)?;
                 self.check_password_claim(exchange, &mut user, responses, now)?;
-                let next = after_password(&mut user, config);
-                self.with_device(&user, responses, next)
+                self.after_proven_password(&mut user, responses)
                     .map_err(Fault::end)?
             }
             SessionStep::SelectChallenge(offered) => {

@@ -100,14 +100,7 @@ impl Inner {
         // B = k·v + g^b: the pool's share of the maths, outside the lock.
         let next = Next::Challenge(password_verifier(&verifier, srp_a)?);
         let params = challenge_parameters(&lock(&user), &next, self.config());
-        Ok(self.answer(
-            next,
-            params,
-            &username,
-            (&client.id, client.session_validity),
-            parameters,
-            now,
-        ))
+        Ok(self.answer(next, params, &username, client, parameters, now))
     }
 
     /// Files a PASSWORD_VERIFIER's Session under its SECRET_BLOCK: Cognito

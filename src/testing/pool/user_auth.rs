@@ -6,7 +6,7 @@
 //!
 //! The pool offers no WEB_AUTHN: it keeps no passkeys.
 
-use super::challenges::{Next, SessionStep, after_password, challenge_parameters};
+use super::challenges::{Next, SessionStep, challenge_parameters};
 use super::clients::ClientRecord;
 use super::errors::{invalid_parameter, missing_parameter, user_not_found, wrong_password};
 use super::locks::{lock, read, write};
@@ -139,14 +139,7 @@ impl Inner {
             let params = challenge_parameters(&user, &next, config);
             (next, params)
         };
-        Ok(self.answer(
-            next,
-            params,
-            &username,
-            (&client.id, client.session_validity),
-            parameters,
-            now,
-        ))
+        Ok(self.answer(next, params, &username, client, parameters, now))
     }
 
     /// SELECT_CHALLENGE's answer: ANSWER, one of the choices offered, with
@@ -182,8 +175,8 @@ impl Inner {
                     .get("PASSWORD")
                     .ok_or_else(|| missing_parameter("PASSWORD"))?;
                 user.check_password(password, now).map_err(Fault::end)?;
-                let next = after_password(user, self.config());
-                self.with_device(user, parameters, next).map_err(Fault::end)
+                self.after_proven_password(user, parameters)
+                    .map_err(Fault::end)
             }
             "PASSWORD_SRP" => {
                 let srp_a = parameters
